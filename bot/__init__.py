@@ -1,0 +1,1 @@
+"""tsgbot: turns a pasted Azure ML online-endpoint error into a diagnosis."""
