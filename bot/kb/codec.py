@@ -94,7 +94,7 @@ class _Reader:
             self.fail(_line(parent, key), f"{where}.{key} must be a list")
             return []
         lines = getattr(value, "item_lines", None) or [_line(parent, key)] * len(value)
-        return list(zip(value, lines))
+        return list(zip(value, lines, strict=False))
 
     def strings(self, parent, key: str, where: str) -> tuple[str, ...]:
         out = []
@@ -153,10 +153,10 @@ def _parse_signals(r: _Reader, data) -> Signals:
         else:
             r.fail(line, f"signals.status: {item!r} is not an HTTP status code")
     patterns = r.strings(raw, "patterns", "signals")
-    for (pattern, line) in zip(patterns, getattr(raw.get("patterns"), "item_lines", [0] * 99)):
+    for pattern, line in r.items(raw, "patterns", "signals"):
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, TypeError) as exc:
             r.fail(line, f"signals.patterns: {pattern!r} does not compile: {exc}")
     signals = Signals(
         codes=r.strings(raw, "codes", "signals"),

@@ -1,0 +1,168 @@
+"""tsgbot composition root and command line.
+
+    python app.py diagnose "TEXT" | - [--json] [--lang en|de] [--top N]
+    python app.py diagnose --batch cases.jsonl
+    python app.py kb sync | check
+    python app.py bench [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+
+def _read_input(arg: str) -> str:
+    if arg == "-":
+        from bot.text import decode_paste
+
+        return decode_paste(sys.stdin.buffer.read())
+    return arg
+
+
+def cmd_diagnose(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import open_runtime
+
+    from bot.diagnose import diagnose
+
+    runtime = open_runtime(settings)
+    if args.batch:
+        return _diagnose_batch(runtime, Path(args.batch), lang=args.lang, top=args.top)
+    if args.text is None:
+        print("diagnose: give the text to diagnose, '-' to read it from standard input, "
+              "or --batch FILE", file=sys.stderr)
+        return 2
+    diagnosis = diagnose(_read_input(args.text), runtime.index, lang=args.lang, top=args.top)
+    runtime.log_diagnosis(diagnosis, surface="cli")
+    if args.json:
+        print(json.dumps(diagnosis_json(diagnosis, args.lang), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(runtime.renderer.text(diagnosis, args.lang))
+    return 0
+
+
+def diagnosis_json(diagnosis, lang: str | None) -> dict:
+    lang = lang or diagnosis.extraction.language
+    return {
+        "decision": diagnosis.decision,
+        "matches": [
+            {"id": m.entry.id, "title": m.entry.title.get(lang), "score": m.score,
+             "evidence": [{"signal": e.signal, "text": e.text, "line": e.line, "weight": e.weight}
+                          for e in m.evidence]}
+            for m in diagnosis.matches
+        ],
+        "entities": diagnosis.extraction.entities,
+        "codes": [code for code, _ in diagnosis.extraction.codes],
+        "statuses": [status for status, _ in diagnosis.extraction.status],
+        "language": diagnosis.extraction.language,
+        "notes": list(diagnosis.extraction.notes),
+        "elapsed_ms": round(diagnosis.elapsed_ms, 3),
+    }
+
+
+def _diagnose_batch(runtime, path: Path, *, lang: str | None, top: int) -> int:
+    from bot.diagnose import diagnose
+
+    try:
+        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        print(f"diagnose --batch: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    bad = 0
+    diagnoses = []
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+                if not isinstance(case, dict) or not isinstance(case.get("text"), str):
+                    raise ValueError("needs an object with a string 'text'")
+            except ValueError as exc:
+                bad += 1
+                print(json.dumps({"id": None, "line": number, "error": str(exc)}))
+                print(f"{path}:{number}: skipped: {exc}", file=sys.stderr)
+                continue
+            diagnosis = diagnose(case["text"], runtime.index, lang=lang, top=top)
+            diagnoses.append(diagnosis)
+            print(json.dumps({
+                "id": case.get("id"),
+                "decision": diagnosis.decision,
+                "matches": [{"id": m.entry.id, "score": m.score} for m in diagnosis.matches],
+                "elapsed_ms": round(diagnosis.elapsed_ms, 3),
+            }, ensure_ascii=False))
+    runtime.log_diagnoses(diagnoses, surface="batch")
+    return 1 if bad else 0
+
+
+def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "check":
+        from bot.kb.check import check_knowledge
+
+        problems = check_knowledge(settings.knowledge_dir)
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s)" if problems else "knowledge base OK", file=sys.stderr)
+        return 1 if problems else 0
+    from bot.runtime import sync_from_files
+
+    report = sync_from_files(settings)
+    print(report.summary())
+    return 0 if not report.problems else 1
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.benchmark import run_benchmark
+
+    run_benchmark(settings, quick=args.quick, out=sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="tsgbot: Azure ML online-endpoint errors in, fixes out")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("diagnose", help="diagnose a pasted error, status code or log")
+    d.add_argument("text", nargs="?", help="the text, or '-' for standard input")
+    d.add_argument("--batch", metavar="FILE", help="JSON lines with 'id' and 'text'; one JSON result per line")
+    d.add_argument("--json", action="store_true", help="machine-readable output")
+    d.add_argument("--lang", choices=("en", "de"), help="reply language (default: the paste's)")
+    d.add_argument("--top", type=int, default=3, help="how many matches at most (default 3)")
+    d.set_defaults(func=cmd_diagnose)
+
+    k = sub.add_parser("kb", help="knowledge base: check the files, sync them into the database")
+    k.add_argument("action", choices=("sync", "check"))
+    k.set_defaults(func=cmd_kb)
+
+    b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
+    b.add_argument("--quick", action="store_true", help="fewer repetitions")
+    b.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "top", 1) is not None and getattr(args, "top", 1) < 1:
+        parser.error("--top must be at least 1")
+    settings = Settings.from_env()
+    try:
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the one place that turns a failure into a message, not a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            print(f"tsgbot: database {settings.safe_database_url}: {exc.__class__.__name__}: "
+                  f"{str(exc).splitlines()[0]}", file=sys.stderr)
+            return 3
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""`kb check`: every problem of the knowledge files, as `file:line: problem`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.commands import PLACEHOLDER_RE
+from bot.kb.files import FileProblem, load_knowledge
+from bot.kb.guides import load_guide_files
+from bot.kb.regexcheck import shape_problems, timing_problems
+from bot.model import LANGUAGES, Diagnosis, Entry, Extraction, Match
+from bot.render import MAX_BLOCKS, MAX_SECTION, Renderer
+
+_CODE_TOKEN = re.compile(r"^\w+$")
+_LOOSE_PLACEHOLDER = re.compile(r"<[^<>\s]*[A-Z _][^<>]*>")
+SAMPLE_ENTITIES = {"endpoint-name": "my-endpoint", "deployment-name": "blue", "resource-group": "rg-ml",
+                   "workspace-name": "ws-ml", "region": "westeurope"}
+
+
+def check_knowledge(root: Path, *, time_regexes: bool = True) -> list[FileProblem]:
+    """Schema, unique ids, guides, regex safety and rendering of every entry in both languages."""
+    root = Path(root)
+    result = load_knowledge(root)
+    problems = list(result.problems)
+    guides, guide_problems = load_guide_files(root)
+    problems.extend(guide_problems)
+    known_guides = {g.name for g in guides}
+    renderer = Renderer(guide_sources={g.name: g.source for g in guides})
+    timed: list[tuple[str, Path, list[str]]] = []
+    for entry in result.entries:
+        path = result.sources[entry.id]
+        if entry.guide not in known_guides:
+            problems.append(FileProblem(path, _line_of(path, "guide:"),
+                                        f"guide {entry.guide!r} has no file in guides/"))
+        for code in entry.signals.codes:
+            if not _CODE_TOKEN.match(code):
+                problems.append(FileProblem(path, _line_of(path, code), f"code {code!r} must be one word "
+                                            "(letters, digits, '_'): codes are matched as whole tokens"))
+        for pattern in entry.signals.patterns:
+            for message in shape_problems(pattern):
+                problems.append(FileProblem(path, _line_of(path, pattern[:30]), f"pattern {pattern!r}: {message}"))
+            timed.append((pattern, path, list(entry.examples)))
+        for cause in entry.causes:
+            for command in cause.commands:
+                loose = _LOOSE_PLACEHOLDER.search(PLACEHOLDER_RE.sub("", command.template))
+                if loose:
+                    problems.append(FileProblem(path, _line_of(path, command.template[:30]),
+                                                f"placeholder {loose.group(0)!r} should look like <lower-case-name>"))
+        problems.extend(_render_problems(renderer, entry, path))
+    if time_regexes and timed:
+        examples = [ex for _, _, exs in timed for ex in exs]
+        slow = timing_problems([p for p, _, _ in timed], examples)
+        for pattern, path, _ in timed:
+            if pattern in slow:
+                problems.append(FileProblem(path, _line_of(path, pattern[:30]),
+                                            f"pattern {pattern!r}: {slow[pattern]}"))
+    return sorted(problems, key=lambda p: (str(p.path), p.line))
+
+
+def _render_problems(renderer: Renderer, entry: Entry, path: Path) -> list[FileProblem]:
+    problems = []
+    for lang in LANGUAGES:
+        for entities in ({}, SAMPLE_ENTITIES):
+            extraction = Extraction(text="sample", codes=(), status=(), entities=entities, language=lang)
+            diagnosis = Diagnosis("match", (Match(entry, 1.0, (), entry.causes),), extraction)
+            try:
+                renderer.text(diagnosis, lang)
+                reply = renderer.slack(diagnosis, lang)
+            except Exception as exc:  # any template error is a problem of this entry, reported as such
+                problems.append(FileProblem(path, 1, f"reply in {lang!r} does not render: {exc}"))
+                break
+            if len(reply.blocks) > MAX_BLOCKS or any(
+                len(b.get("text", {}).get("text", "")) > MAX_SECTION for b in reply.blocks
+            ):
+                problems.append(FileProblem(path, 1, f"Slack reply in {lang!r} exceeds Slack's limits"))
+    return problems
+
+
+def _line_of(path: Path, needle: str) -> int:
+    """The first line of the file containing `needle` (1 when not found)."""
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except OSError:
+        pass
+    return 1

@@ -1,0 +1,245 @@
+"""Ranking entries against a paste: exact signals first, fuzzy symptoms for the rest.
+
+Each piece of evidence has a weight in (0, 1); an entry's score is their noisy-OR,
+1 - prod(1 - w), so independent clues add up without ever passing 1 and one strong clue
+(an error code) is enough on its own. Evidence that only says "an HTTP 429" or "a line that
+sounds like a crash" is weak; it counts fully only when the paste is about this service.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process
+
+from bot.index import KnowledgeIndex, Symptom
+from bot.model import Evidence, Match
+from bot.words import STOP_WORDS, content_stems, stem
+
+W_CODE = 0.92
+W_CODE_CASELESS = 0.8  # err_1200 typed by hand
+W_PATTERN = 0.85
+W_PHRASE = 0.8
+W_STATUS = 0.5  # an HTTP status in a paste about this service
+W_STATUS_BARE = 0.3  # an HTTP status and nothing saying which service answered it
+W_CONTEXT = 0.35  # the paste names the service (scoring URI, az ml, azureml ...)
+W_SYMPTOM = 0.7  # scaled by coverage
+MIN_COVERAGE = 0.6
+FOREIGN_FACTOR = 0.5  # another service named and ours not: weak evidence counts half
+
+STRONG = frozenset({"code", "pattern", "phrase"})
+TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
+TYPO_CUTOFF = 80
+MAX_OCCURRENCES = 20  # lines examined per symptom word
+SHORT_TEXT = 800  # a paste this short is matched as one piece as well as line by line
+
+_TOKEN_RE = re.compile(r"\w+")
+_NON_WORD_SURFACE = re.compile(r"^[0-9a-f_]+$")
+
+
+class _Paste:
+    """The paste as the matcher sees it, with lazily computed views."""
+
+    def __init__(self, text: str, lower: str):
+        self.text = text
+        self.lower = lower
+        self.tokens = set(_TOKEN_RE.findall(text))
+        self.lower_tokens = {t.lower() for t in self.tokens}
+
+    def line_of(self, pos: int) -> int:
+        return self.text.count("\n", 0, pos) + 1
+
+    def line_at(self, pos: int) -> tuple[str, int]:
+        start = self.lower.rfind("\n", 0, pos) + 1
+        end = self.lower.find("\n", pos)
+        return self.lower[start: end if end >= 0 else len(self.lower)], start
+
+
+def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int, int]], *,
+         limit: int = 5) -> list[Match]:
+    """Entries with any evidence, best first, at most `limit`."""
+    paste = _Paste(text, lower)
+    evidence: dict[int, dict[tuple[str, str], Evidence]] = defaultdict(dict)
+
+    def add(entry: int, signal: str, what: str, pos: int, weight: float) -> None:
+        key = (signal, what)
+        if key not in evidence[entry] or evidence[entry][key].weight < weight:
+            line = paste.line_of(pos) if pos >= 0 else 0
+            evidence[entry][key] = Evidence(signal, what, line, weight)
+
+    _match_codes(index, paste, add)
+    _match_phrases(index, paste, add)
+    _match_patterns(index, paste, add)
+    _match_symptoms(index, paste, add, evidence)
+
+    domain = index.markers_re.search(lower) if index.markers_re else None
+    foreign = index.foreign_re.search(lower) if index.foreign_re else None
+    for status, line in statuses:
+        for entry in index.status_entries.get(status, ()):
+            strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
+            weight = W_STATUS if (domain or strong_here) else W_STATUS_BARE
+            key = ("status", str(status))
+            evidence[entry][key] = Evidence("status", f"HTTP {status}", line, weight)
+    if domain:
+        context = Evidence("context", domain.group(0), paste.line_of(domain.start()), W_CONTEXT)
+        for found in evidence.values():
+            if found:
+                found[("context", "")] = context
+
+    matches = []
+    for entry_i, found in evidence.items():
+        if not found:
+            continue
+        items = sorted(found.values(), key=lambda ev: -ev.weight)
+        miss = 1.0
+        for ev in items:
+            miss *= 1.0 - ev.weight
+        score = 1.0 - miss
+        strong = any(ev.signal in STRONG for ev in items)
+        if foreign and not domain and not strong:
+            score *= FOREIGN_FACTOR
+        entry = index.entries[entry_i]
+        matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items),
+                                                       _order_causes(index, entry_i, lower))))
+    matches.sort(key=lambda m: (m[0], m[1], m[2]), reverse=True)
+    return [m[3] for m in matches[:limit]]
+
+
+def _match_codes(index: KnowledgeIndex, paste: _Paste, add) -> None:
+    seen: set[int] = set()
+    for code in paste.tokens & index.codes.keys():
+        pos = _find_token(paste.text, code)
+        for entry in index.codes[code]:
+            add(entry, "code", code, pos, W_CODE)
+            seen.add(entry)
+    for code in paste.lower_tokens & index.codes_lower.keys():
+        entries = [e for e in index.codes_lower[code] if e not in seen]
+        if entries:
+            pos = _find_token(paste.lower, code)
+            for entry in entries:
+                add(entry, "code", code, pos, W_CODE_CASELESS)
+
+
+def _find_token(text: str, token: str) -> int:
+    m = re.search(r"(?<!\w)" + re.escape(token) + r"(?!\w)", text)
+    return m.start() if m else -1
+
+
+def _match_phrases(index: KnowledgeIndex, paste: _Paste, add) -> None:
+    for anchor in paste.lower_tokens & index.phrase_anchors.keys():
+        for phrase in index.phrase_anchors[anchor]:
+            m = phrase.regex.search(paste.lower)
+            if m:
+                add(phrase.entry, "phrase", phrase.text, m.start(), W_PHRASE)
+
+
+def _match_patterns(index: KnowledgeIndex, paste: _Paste, add) -> None:
+    for pattern in index.patterns:
+        if pattern.anchor and pattern.anchor not in paste.lower:
+            continue
+        m = pattern.regex.search(paste.text)
+        if m:
+            add(pattern.entry, "pattern", m.group(0)[:120], m.start(), W_PATTERN)
+
+
+def _paste_stems(index: KnowledgeIndex, paste: _Paste) -> dict[str, set[str]]:
+    """stem -> the paste's surface words with that stem, typo-corrected for short pastes."""
+    by_stem: dict[str, set[str]] = defaultdict(set)
+    short = len(paste.text) <= TYPO_TEXT_LIMIT
+    for word in paste.lower_tokens:
+        if len(word) < 2 or len(word) > 40 or word in STOP_WORDS:
+            continue
+        st = stem(word)
+        if st in index.stem_to_symptoms:
+            by_stem[st].add(word)
+        elif short and len(st) >= 4 and st.isalpha():
+            fixed = _correct_typo(index, st)
+            if fixed:
+                by_stem[fixed].add(word)
+    return by_stem
+
+
+def _correct_typo(index: KnowledgeIndex, st: str) -> str | None:
+    best = None
+    for length in (len(st) - 1, len(st), len(st) + 1):
+        choices = index.vocab_by_initial.get(f"{st[0]}{min(max(length, 0), 12)}")
+        if not choices:
+            continue
+        found = process.extractOne(st, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        if found and (best is None or found[1] > best[1]):
+            best = found
+    return best[0] if best else None
+
+
+def _match_symptoms(index: KnowledgeIndex, paste: _Paste, add, evidence) -> None:
+    by_stem = _paste_stems(index, paste)
+    if not by_stem:
+        return
+    # Upper bound of each symptom's coverage over the whole paste: a cheap candidate step.
+    reach: dict[int, float] = defaultdict(float)
+    for st in by_stem:
+        weight = index.idf[st]
+        for k in index.stem_to_symptoms[st]:
+            reach[k] += weight
+    short = len(paste.text) <= SHORT_TEXT
+    whole: set[str] | None = None
+    best_per_entry: dict[int, list[tuple[float, Symptom, int]]] = defaultdict(list)
+    for k, covered in reach.items():
+        symptom = index.symptoms[k]
+        if covered < MIN_COVERAGE * symptom.weight:
+            continue
+        if symptom.from_phrase and ("phrase", symptom.text) in evidence.get(symptom.entry, {}):
+            continue
+        if short:
+            if whole is None:
+                whole = _with_corrections(set(content_stems(paste.lower)), by_stem)
+            coverage, pos = _coverage(index, symptom, whole), 0
+        else:
+            coverage, pos = _best_line_coverage(index, paste, symptom, by_stem)
+        if coverage >= MIN_COVERAGE:
+            best_per_entry[symptom.entry].append((coverage, symptom, pos))
+    for entry, found in best_per_entry.items():
+        found.sort(key=lambda item: -item[0])
+        # The best symptom counts fully, a second one half: five ways of saying "crashed"
+        # are one clue, not five.
+        for rank_i, (coverage, symptom, pos) in enumerate(found[:2]):
+            weight = W_SYMPTOM * coverage * (1.0 if rank_i == 0 else 0.5)
+            add(entry, "symptom", symptom.text, pos, round(weight, 3))
+
+
+def _with_corrections(stems: set[str], by_stem: dict[str, set[str]]) -> set[str]:
+    """Add the vocabulary stems that typo-corrected words stand for."""
+    return stems | set(by_stem)
+
+
+def _coverage(index: KnowledgeIndex, symptom: Symptom, stems: set[str]) -> float:
+    return sum(index.idf[st] for st in symptom.stems if st in stems) / symptom.weight
+
+
+def _best_line_coverage(index: KnowledgeIndex, paste: _Paste, symptom: Symptom,
+                        by_stem: dict[str, set[str]]) -> tuple[float, int]:
+    present = [st for st in symptom.stems if st in by_stem]
+    rarest = max(present, key=lambda st: index.idf[st])
+    surfaces = sorted(by_stem[rarest], key=len, reverse=True)
+    finder = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in surfaces) + r")(?!\w)")
+    best, best_pos = 0.0, -1
+    for n, m in enumerate(finder.finditer(paste.lower)):
+        if n >= MAX_OCCURRENCES:
+            break
+        line, start = paste.line_at(m.start())
+        stems = set(content_stems(line[:2000]))
+        stems |= {st for st, words in by_stem.items() if any(w in line for w in words)} & set(symptom.stems)
+        coverage = _coverage(index, symptom, stems)
+        if coverage > best:
+            best, best_pos = coverage, m.start()
+            if best >= 1.0:
+                break
+    return best, best_pos
+
+
+def _order_causes(index: KnowledgeIndex, entry_i: int, lower: str):
+    entry = index.entries[entry_i]
+    hints = index.hints.get(entry_i, ())
+    scored = [(-sum(1 for h in cause_hints if h in lower), n) for n, cause_hints in enumerate(hints)]
+    return tuple(entry.causes[n] for _, n in sorted(scored))
