@@ -117,8 +117,12 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot.benchmark import run_benchmark
+    from bot.kb.files import load_knowledge
+    from bot.kb.guides import load_guide_files
 
-    run_benchmark(settings, quick=args.quick, out=sys.stdout)
+    entries = load_knowledge(settings.knowledge_dir).entries
+    guides, _ = load_guide_files(settings.knowledge_dir)
+    run_benchmark(entries, guides, sys.stdout, quick=args.quick)
     return 0
 
 

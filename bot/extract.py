@@ -13,26 +13,34 @@ import re
 HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 410,
                            413, 415, 422, 424, 429, 500, 501, 502, 503, 504})
 
-_REASONS = (r"Too\ Many\ Requests|Unauthori[sz]ed|Not\ Found|Request\ Time-?out|Payload\ Too\ Large|"
-            r"Request\ Entity\ Too\ Large|Content\ Too\ Large|Failed\ Dependency|Internal\ Server\ Error|"
-            r"Bad\ Gateway|Service\ Unavailable|Gateway\ Time-?out|OK|Bad\ Request|Forbidden|Conflict")
+_REASONS = ("too many requests|unauthori[sz]ed|not found|request time-?out|payload too large|"
+            "request entity too large|content too large|failed dependency|internal server error|"
+            "bad gateway|service unavailable|gateway time-?out|ok|bad request|forbidden|conflict")
 
-_STATUS_RE = re.compile(rf"""(?ix)
-    \bHTTP/\d(?:\.\d)?\s+(?P<line>\d{{3}})\b                       # HTTP/1.1 429 ...
+# A candidate is a three-digit number after a space, quote or separator; the words around it decide.
+# (A consuming prefix instead of a look-behind lets the regex engine skip ahead on a 1 MB log.)
+_STATUS_CANDIDATE = re.compile(r"[\s\"'=:(\[#>-]([1-5]\d\d)(?!\d)(?![.,]\d)(?!\s?ms\b)")
+# What may stand right before a status (matched against the lowercased text that ends at it).
+_STATUS_BEFORE = re.compile(r"""(?x)(?:
+    http/\d(?:\.\d)?\s+                                                   # http/1.1 429
   | (?<![\w-])["']?(?:status(?:[_ -]?code)?|http[_ -]?status(?:[_ -]?code)?|response[_ -]?status
-       |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?(?P<field>\d{{3}})\b(?![.,]\d|\s*ms)
-  | \bHTTP(?:[ -]?(?:status(?:[ -]?code)?|error|code|fehler|statuscode))?[\s:#-]{{0,3}}(?P<http>\d{{3}})\b
-        (?![.,]\d|\s*ms)
-  | (?<![\w.:/-])(?P<reason>\d{{3}})\s?[-:(]?\s?(?:{_REASONS})\b
+       |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?              # "status": 429, code=429
+  | \bhttp(?:[ -]?(?:status(?:[ -]?code)?|error|code|fehler|statuscode))?[\s:#-]{0,3}   # http 429, http error 413
   | \b(?:status|error|errors|fehler|returns?|returned|returning|got|getting|gets|receiv(?:e|ed|ing)|bekomme|
        erhalte|liefert|gibt|gab|responded\ with|response|antwortet\ mit)
-       \s+(?:(?:an?|einen|den|the|http|status|code|mit)\s+){{0,2}}(?P<said>\d{{3}})(?:s|er)?\b
-       (?!\s*(?:ms|s\b|sec|seconds|tests?|lines?|items?|%|mb|kb|mal|times))
-  | (?<![\w.:/-])(?P<plural>\d{{3}})(?:s|er|-er)?\s+(?:errors?|fehler|responses?|antworten|status)\b
-  | \binvalid\ status(?:\ code)?\ ['"](?P<phrase>{_REASONS})['"]
-""")
-_STATUS_GROUPS = ("line", "field", "http", "reason", "said", "plural")
+       \s+(?:(?:an?|einen|den|the|http|status|code|mit)\s+){0,2}         # returns a 429, gibt 408
+)$""")
+# What may follow it: a reason phrase, or "errors"/"responses" after a plural.
+_STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?\s+(?:errors?|fehler|responses?|"
+                           r"antworten|status)\b)")
+# Units and counts after a number make it a duration, size or count, whatever came before.
+_STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
+                               r"times\b|rows?\b|bytes?\b|requests?\b)|\s+s\b")
+# A number that a log repeats in other roles (a port, a line number) is not looked at forever:
+# after this many mentions whose context said "not a status", its later mentions are skipped.
+MAX_CONTEXT_CHECKS = 64
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
+_INVALID_STATUS = re.compile(r"invalid status(?: code)? ['\"](" + _REASONS + r")['\"]")
 _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 401, "not found": 404,
                  "request timeout": 408, "request time-out": 408, "payload too large": 413,
                  "request entity too large": 413, "content too large": 413, "failed dependency": 424,
@@ -41,64 +49,69 @@ _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 
                  "forbidden": 403, "conflict": 409}
 
 # SDK-style codes: "(OutOfQuota) ...", {"code": "BadArgument"}, "Code: ResourceNotReady", ERR_1200.
-_CODE_RE = re.compile(
-    r"""\bERR_\d{3,4}\b|(?<=\()[A-Z][A-Za-z]{3,40}(?=\))|(?<=["']code["']:\s["'])[A-Za-z_]{4,60}(?=["'])"""
-    r"""|(?<=\bCode: )[A-Z][A-Za-z]{3,40}\b|(?<=\bcode=)[A-Za-z_]{4,60}\b"""
+# One regex per form, each starting with a literal, so the engine skips ahead instead of trying
+# every alternative at every position.
+_CODE_RES = (
+    re.compile(r"ERR_\d{3,4}\b"),
+    re.compile(r"\(([A-Z][A-Za-z]{3,40})\)"),
+    re.compile(r"""code["']\s?:\s?["']([A-Za-z_]{4,60})["']"""),
+    re.compile(r"Code: ([A-Z][A-Za-z]{3,40})\b"),
+    re.compile(r"code=([A-Za-z_]{4,60})\b"),
 )
 
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
+_GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_NAME = r"[a-z0-9][a-z0-9_-]{0,62}"
 
-# (lowercase trigger, pattern, {group name: entity name})
+
+def _rule(trigger: str, pattern: str, groups: dict[str, str]) -> tuple[str, re.Pattern[str], dict[str, str]]:
+    return trigger, re.compile(pattern), groups
+
+
+# (trigger, pattern, {group: entity}). Patterns are written in lower case and run over the lowercased
+# paste, each starting with a literal so the regex engine can skip ahead; values are then read from
+# the original text at the same span, keeping their case.
 _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
-    ("inference.ml.azure.com", re.compile(
-        r"(?P<uri>https?://(?P<ep>[a-z0-9][a-z0-9-]{1,31})\.(?P<region>[a-z0-9]+)\.inference\.ml\.azure\.com"
-        r"(?:/[^\s\"'<>)]*)?)", re.I),
-     {"uri": "scoring-uri", "ep": "endpoint-name", "region": "region"}),
-    ("/subscriptions/", re.compile(
-        rf"/subscriptions/(?P<sub>{_GUID})(?:/resourceGroups/(?P<rg>[\w.()-]+))?"
-        rf"(?:/providers/Microsoft\.MachineLearningServices/workspaces/(?P<ws>{_NAME})"
-        rf"(?:/onlineEndpoints/(?P<ep>{_NAME})(?:/deployments/(?P<dep>{_NAME}))?)?)?", re.I),
-     {"sub": "subscription-id", "rg": "resource-group", "ws": "workspace-name", "ep": "endpoint-name",
-      "dep": "deployment-name"}),
-    (".azurecr.io", re.compile(
-        r"(?P<image>(?P<reg>[a-z0-9]{5,50})\.azurecr\.io/(?P<repo>[a-z0-9][a-z0-9._/-]*[a-z0-9])"
-        r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@sha256:[0-9a-f]{64})?)", re.I),
-     {"image": "image", "reg": "registry-name", "repo": "image-repository", "tag": "image-tag"}),
-    (".blob.core.windows.net", re.compile(
-        r"(?P<url>https?://(?P<acct>[a-z0-9]{3,24})\.blob\.core\.windows\.net/(?P<cont>[a-z0-9$][a-z0-9-]{2,62})"
-        r"(?:/(?P<path>[^\s?\"'<>#]+))?)", re.I),
-     {"url": "blob-url", "acct": "storage-account", "cont": "container-name", "path": "blob-path"}),
-    ("standard_", re.compile(r"\b(?P<it>Standard_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+){0,3})\b", re.I),
-     {"it": "instance-type"}),
-    ("azureml:", re.compile(r"\bazureml:(?P<model>[A-Za-z0-9][\w.-]{0,254}):(?P<ver>\d{1,6})\b"),
-     {"model": "model-name", "ver": "model-version"}),
-    ("request", re.compile(
-        rf"(?i)\b(?:x-ms-request-id|x-request-id|x-ms-client-request-id|request[_ -]?id|requestid|"
-        rf"correlation[_ -]?id)[\"']?\s*[:=]?\s*[\"']?(?P<rid>{_GUID}|[A-Za-z0-9][A-Za-z0-9_-]{{11,63}})"),
-     {"rid": "request-id"}),
-    ("original", re.compile(r"(?i)\boriginal[-_ ]?(?:status[-_ ]?)?code[\"']?\s*[=:]\s*[\"'`<]*(?P<oc>\d{3})\b"),
-     {"oc": "original-status"}),
-    ("model-error-statuscode", re.compile(r"(?i)\bms-azureml-model-error-statuscode[\"']?\s*:\s*[\"']?(?P<oc>\d{3})"),
-     {"oc": "original-status"}),
-    ("azureml-model-deployment", re.compile(rf"(?i)\bazureml-model-deployment[\"']?\s*:\s*[\"']?(?P<dep>{_NAME})"),
-     {"dep": "deployment-name"}),
+    _rule("inference.ml.azure.com",
+          r"(?P<uri>https?://(?P<ep>[a-z0-9][a-z0-9-]{1,31})\.(?P<region>[a-z0-9]+)\.inference\.ml\.azure\.com"
+          r"(?:/[^\s\"'<>)]*)?)",
+          {"uri": "scoring-uri", "ep": "endpoint-name", "region": "region"}),
+    _rule("/subscriptions/",
+          rf"/subscriptions/(?P<sub>{_GUID})(?:/resourcegroups/(?P<rg>[\w.()-]+))?"
+          rf"(?:/providers/microsoft\.machinelearningservices/workspaces/(?P<ws>{_NAME})"
+          rf"(?:/onlineendpoints/(?P<ep>{_NAME})(?:/deployments/(?P<dep>{_NAME}))?)?)?",
+          {"sub": "subscription-id", "rg": "resource-group", "ws": "workspace-name", "ep": "endpoint-name",
+           "dep": "deployment-name"}),
+    _rule(".azurecr.io",
+          r"(?P<image>(?P<reg>[a-z0-9]{5,50})\.azurecr\.io/(?P<repo>[a-z0-9][a-z0-9._/-]*[a-z0-9])"
+          r"(?::(?P<tag>\w[\w.-]{0,127}))?(?:@sha256:[0-9a-f]{64})?)",
+          {"image": "image", "reg": "registry-name", "repo": "image-repository", "tag": "image-tag"}),
+    _rule(".blob.core.windows.net",
+          r"(?P<url>https?://(?P<acct>[a-z0-9]{3,24})\.blob\.core\.windows\.net/(?P<cont>[a-z0-9$][a-z0-9-]{2,62})"
+          r"(?:/(?P<path>[^\s?\"'<>#]+))?)",
+          {"url": "blob-url", "acct": "storage-account", "cont": "container-name", "path": "blob-path"}),
+    _rule("standard_", r"(?P<it>standard_[a-z][a-z0-9]*(?:_[a-z0-9]+){0,3})\b", {"it": "instance-type"}),
+    _rule("azureml:", r"azureml:(?P<model>[a-z0-9][\w.-]{0,254}):(?P<ver>\d{1,6})\b",
+          {"model": "model-name", "ver": "model-version"}),
+    _rule("request", rf"request[_ -]?id[\"']?\s*[:=]?\s*[\"']?(?P<rid>{_GUID}|[a-z0-9][a-z0-9_-]{{11,63}})",
+          {"rid": "request-id"}),
+    _rule("correlation", rf"correlation[_ -]?id[\"']?\s*[:=]?\s*[\"']?(?P<rid>{_GUID})", {"rid": "request-id"}),
+    _rule("original", r"original[-_ ]?(?:status[-_ ]?)?code[\"']?\s*[=:]\s*[\"'`<]*(?P<oc>\d{3})\b",
+          {"oc": "original-status"}),
+    _rule("model-error-statuscode", r"model-error-statuscode[\"']?\s*:\s*[\"']?(?P<oc>\d{3})",
+          {"oc": "original-status"}),
+    _rule("azureml-model-deployment", rf"azureml-model-deployment[\"']?\s*:\s*[\"']?(?P<dep>{_NAME})",
+          {"dep": "deployment-name"}),
     # key=value, key: value and JSON fields naming the resources.
-    ("endpoint", re.compile(rf"(?i)\b(?:endpoint[_-]?name|endpointname)[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})"),
-     {"v": "endpoint-name"}),
-    ("deployment", re.compile(rf"(?i)\b(?:deployment[_-]?name|deploymentname)[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})"),
-     {"v": "deployment-name"}),
-    ("resource", re.compile(r"(?i)\b(?:resource[_-]?group(?:[_-]?name)?)[\"']?\s*[:=]\s*[\"']?(?P<v>[\w.()-]{1,90})"),
-     {"v": "resource-group"}),
-    ("workspace", re.compile(rf"(?i)\b(?:workspace[_-]?name|workspacename)[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})"),
-     {"v": "workspace-name"}),
-    ("instance_type", re.compile(r"(?i)\binstance_type[\"']?\s*[:=]\s*[\"']?(?P<v>[A-Za-z][\w]{2,40})"),
-     {"v": "instance-type"}),
+    _rule("endpoint", rf"endpoint[_-]?name[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})", {"v": "endpoint-name"}),
+    _rule("deployment", rf"deployment[_-]?name[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})", {"v": "deployment-name"}),
+    _rule("resource", r"resource[_-]?group(?:[_-]?name)?[\"']?\s*[:=]\s*[\"']?(?P<v>[\w.()-]{1,90})",
+          {"v": "resource-group"}),
+    _rule("workspace", rf"workspace[_-]?name[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})", {"v": "workspace-name"}),
+    _rule("instance_type", r"instance_type[\"']?\s*[:=]\s*[\"']?(?P<v>[a-z][\w]{2,40})", {"v": "instance-type"}),
     # Prose with a quoted name: Endpoint 'fraud-ep' ..., deployment "blue" failed.
-    ("endpoint", re.compile(rf"(?i)\b(?:online[ -])?(?:endpoint|endpunkt)\s+[\"'`](?P<v>{_NAME})[\"'`]"),
-     {"v": "endpoint-name"}),
-    ("deployment", re.compile(rf"(?i)\b(?:deployment|bereitstellung)\s+[\"'`](?P<v>{_NAME})[\"'`]"),
-     {"v": "deployment-name"}),
+    _rule("endp", rf"endp(?:oint|unkt)\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "endpoint-name"}),
+    _rule("deployment", rf"deployment\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
+    _rule("bereitstellung", rf"bereitstellung\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
 )
 
 # `az ml online-endpoint|online-deployment <verb> ...` and the 2021 `az ml endpoint` form.
@@ -119,43 +132,62 @@ _AZ_COMMON = {"-g": "resource-group", "--resource-group": "resource-group", "-w"
 _NOT_A_VALUE = re.compile(r"^(?:<.*>|\$.*|\{.*\}|x+|xxx.*|none|null|true|false|my-?endpoint-?name)$", re.I)
 
 
-def extract_statuses(text: str) -> list[tuple[int, int]]:
+def extract_statuses(text: str, lower: str | None = None) -> list[tuple[int, int]]:
     """HTTP status codes the text states as such, with their 1-based line, in order of appearance."""
-    found: list[tuple[int, int]] = []
-    seen: set[int] = set()
-    stripped = text.strip()
+    lower = text.lower() if lower is None else lower
+    stripped = lower.strip()
     if stripped.isdigit() and len(stripped) == 3 and int(stripped) in HTTP_STATUSES:
         return [(int(stripped), 1)]
-    for m in _STATUS_RE.finditer(text):
-        phrase = m.group("phrase")
-        value = (_REASON_CODES[phrase.lower()] if phrase
-                 else next(int(m.group(g)) for g in _STATUS_GROUPS if m.group(g)))
-        if value in HTTP_STATUSES and value not in seen:
-            seen.add(value)
-            found.append((value, text.count("\n", 0, m.start()) + 1))
+    found: dict[int, int] = {}  # status -> position of its first stated mention
+    misses: dict[int, int] = {}  # status -> mentions whose context said "not a status"
+    for m in _STATUS_CANDIDATE.finditer(" " + lower):  # the space lets a status open the text
+        value = int(m.group(1))
+        if value not in HTTP_STATUSES or value in found or misses.get(value, 0) >= MAX_CONTEXT_CHECKS:
+            continue
+        start, end = m.start(1) - 1, m.end(1) - 1
+        if lower[start - 1: start] == ":" and lower[start - 2: start - 1].isdigit():
+            continue  # 13:42:500, a time
+        after = lower[end: end + 40]
+        # A reason phrase settles it ("408 Request Timeout"); a unit rules it out ("408 ms").
+        if _STATUS_AFTER.match(after):
+            found[value] = start
+        elif _STATUS_NOT_AFTER.match(after):
+            continue
+        elif _STATUS_BEFORE.search(lower, max(0, start - 40), start):
+            found[value] = start
+        else:
+            misses[value] = misses.get(value, 0) + 1
+    if "invalid status" in lower:
+        for m in _INVALID_STATUS.finditer(lower):
+            found.setdefault(_REASON_CODES[m.group(1)], m.start())
+    ordered = sorted(found.items(), key=lambda item: item[1])
+    statuses = [(code, lower.count("\n", 0, pos) + 1) for code, pos in ordered]
     # A success line in a log full of failures is not what the paste is about.
-    if any(code >= 400 for code, _ in found):
-        found = [(code, line) for code, line in found if code >= 400]
-    return found
+    if any(code >= 400 for code, _ in statuses):
+        statuses = [(code, line) for code, line in statuses if code >= 400]
+    return statuses
 
 
 def extract_codes(text: str) -> list[tuple[str, int]]:
     """Error-code-like tokens (ERR_1200, (OutOfQuota), "code": "BadArgument") with their line."""
-    out: list[tuple[str, int]] = []
-    seen: set[str] = set()
-    for m in _CODE_RE.finditer(text):
-        token = m.group(0)
-        if token not in seen:
-            seen.add(token)
-            out.append((token, text.count("\n", 0, m.start()) + 1))
-        if len(out) >= 20:
-            break
-    return out
+    found: dict[str, int] = {}
+    for regex in _CODE_RES:
+        for n, m in enumerate(regex.finditer(text)):
+            if n >= 20:
+                break
+            token = m.group(m.lastindex or 0)
+            if token not in found or m.start() < found[token]:
+                found[token] = m.start()
+    ordered = sorted(found.items(), key=lambda item: item[1])[:20]
+    return [(token, text.count("\n", 0, pos) + 1) for token, pos in ordered]
 
 
 def extract_entities(text: str, lower: str) -> dict[str, str]:
     """Values for command placeholders; the earliest mention of each wins."""
     found: dict[str, tuple[int, str]] = {}
+    # lower() keeps offsets for nearly all text; where it does not (a few Unicode letters), read
+    # the values from the lowercased text rather than from the wrong place.
+    source = text if len(text) == len(lower) else lower
 
     def put(name: str, value: str | None, pos: int) -> None:
         value = (value or "").strip("\"'")
@@ -165,12 +197,14 @@ def extract_entities(text: str, lower: str) -> dict[str, str]:
     for trigger, pattern, groups in _ENTITY_RULES:
         if trigger not in lower:
             continue
-        # Each rule's mentions come in text order: the first that fills a group is the earliest.
-        for m in pattern.finditer(text):
+        # A rule's mentions come in text order: the first that fills a group is its earliest.
+        filled: set[str] = set()
+        for m in pattern.finditer(lower):
             for group, name in groups.items():
-                if m.group(group) and (name not in found or m.start() < found[name][0]):
-                    put(name, m.group(group), m.start())
-            if all(name in found for name in groups.values()):
+                if m.group(group) and name not in filled:
+                    filled.add(name)
+                    put(name, source[m.start(group):m.end(group)], m.start())
+            if len(filled) == len(groups):
                 break
     if "az ml " in text:
         for m in _AZ_RE.finditer(text):

@@ -10,33 +10,43 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 try:  # Python 3.11+: the regex parser moved; both expose parse().
     import re._parser as _sre_parse  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from bot.model import Entry
+from bot.model import Entry, Guide
 from bot.words import STOP_WORDS, WORD_RE, content_stems
 
 _LITERAL = _sre_parse.LITERAL
 
 
+# Regexes are compiled on first use: a 10,000-entry base has tens of thousands of phrases, and a
+# paste only ever reaches the few whose anchor word it contains.
 @dataclass(frozen=True)
 class Phrase:
     entry: int  # index into KnowledgeIndex.entries
     text: str
-    regex: re.Pattern[str]
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return phrase_regex(self.text)
 
 
 @dataclass(frozen=True)
 class Pattern:
     entry: int
     source: str
-    regex: re.Pattern[str]
     anchor: str  # lowercase literal the text must contain; "" when the pattern has none
+    gram: str  # a rare four-letter piece of the anchor, for the word-set gate; "" when none
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile_pattern(self.source)
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,8 @@ class Symptom:
     text: str
     stems: tuple[str, ...]
     weight: float  # sum of the stems' idf
+    key_stem: str  # the stem with the highest idf: a match must contain it
     from_phrase: bool  # phrases are also matched fuzzily, to survive typos
-
-
-@dataclass(frozen=True)
-class GuideContext:
-    name: str
-    markers: tuple[str, ...] = ()
-    foreign: tuple[str, ...] = ()
 
 
 @dataclass
@@ -60,24 +64,33 @@ class KnowledgeIndex:
     entries: tuple[Entry, ...]
     by_id: dict[str, int]
     codes: dict[str, list[int]]
-    codes_lower: dict[str, list[int]]
+    codes_lower_forms: dict[str, tuple[str, ...]]  # lowercased code -> the codes as written
     phrase_anchors: dict[str, list[Phrase]]
     patterns: tuple[Pattern, ...]
+    pattern_grams: dict[str, tuple[int, ...]]  # four-letter piece -> patterns it gates
+    ungated_patterns: tuple[int, ...]  # patterns without such a piece: tried on every paste
     symptoms: tuple[Symptom, ...]
     stem_to_symptoms: dict[str, list[int]]
+    stem_prefixes: frozenset[str]  # first four letters of every stem
     idf: dict[str, float]
     vocab_by_initial: dict[str, list[str]]  # key: initial + length (capped at 12)
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers_re: re.Pattern[str] | None
     foreign_re: re.Pattern[str] | None
-    guides: dict[str, GuideContext] = field(default_factory=dict)
+    guides: dict[str, Guide] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:
         i = self.by_id.get(entry_id)
         return None if i is None else self.entries[i]
 
 
+@lru_cache(maxsize=None)
+def _compile_pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
 def phrase_regex(phrase: str) -> re.Pattern[str]:
     """Case-folded phrase with any run of white space allowed between its words."""
     lower = phrase.lower().strip()
@@ -103,16 +116,23 @@ def literal_anchor(pattern: str) -> str:
     return best if len(best) >= 3 else ""
 
 
-def _anchor_word(words: list[str]) -> str:
+def _anchor_word(words: list[str], frequency: Counter) -> str:
+    """The phrase word fewest phrases share (longest on a tie): the cheapest one to gate on."""
     content = [w for w in words if w not in STOP_WORDS] or words
-    return max(content, key=len)
+    return min(content, key=lambda w: (frequency[w], -len(w)))
 
 
-def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideContext] | tuple = ()) -> KnowledgeIndex:
+def _grams(word: str) -> list[str]:
+    return [word[i: i + 4] for i in range(len(word) - 3)]
+
+
+def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | tuple[Guide, ...] = ()
+                ) -> KnowledgeIndex:
     entries = tuple(entries)
+    phrase_words = {text: WORD_RE.findall(text.lower()) for e in entries for text in e.signals.phrases}
+    word_frequency = Counter(w for words in phrase_words.values() for w in set(words))
     by_id = {e.id: i for i, e in enumerate(entries)}
     codes: dict[str, list[int]] = defaultdict(list)
-    codes_lower: dict[str, list[int]] = defaultdict(list)
     phrase_anchors: dict[str, list[Phrase]] = defaultdict(list)
     patterns: list[Pattern] = []
     raw_symptoms: list[tuple[int, str, list[str], bool]] = []
@@ -123,16 +143,15 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideCont
         s = entry.signals
         for code in s.codes:
             codes[code].append(i)
-            codes_lower[code.lower()].append(i)
         for status in s.status:
             status_entries[status].append(i)
         for text in s.phrases:
-            words = WORD_RE.findall(text.lower())
+            words = phrase_words[text]
             if words:
-                phrase_anchors[_anchor_word(words)].append(Phrase(i, text, phrase_regex(text)))
+                phrase_anchors[_anchor_word(words, word_frequency)].append(Phrase(i, text))
                 raw_symptoms.append((i, text, content_stems(text.lower()), True))
         for source in s.patterns:
-            patterns.append(Pattern(i, source, re.compile(source, re.IGNORECASE), literal_anchor(source)))
+            patterns.append(Pattern(i, source, literal_anchor(source), ""))
         for text in s.symptoms:
             raw_symptoms.append((i, text, content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)
@@ -152,7 +171,8 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideCont
         if not unique:
             continue
         k = len(symptoms)
-        symptoms.append(Symptom(entry_i, text, unique, sum(idf[st] for st in unique), from_phrase))
+        key = max(unique, key=lambda st: (idf[st], len(st)))
+        symptoms.append(Symptom(entry_i, text, unique, sum(idf[st] for st in unique), key, from_phrase))
         for st in unique:
             stem_to_symptoms[st].append(k)
 
@@ -162,6 +182,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideCont
         if len(st) >= 4 and st.isalpha():
             vocab_by_initial[f"{st[0]}{min(len(st), 12)}"].append(st)
 
+    patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
     markers = sorted({m.lower() for g in guides for m in g.markers}, key=len, reverse=True)
     foreign = sorted({m.lower() for g in guides for m in g.foreign}, key=len, reverse=True)
@@ -169,11 +190,14 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideCont
         entries=entries,
         by_id=by_id,
         codes=dict(codes),
-        codes_lower=dict(codes_lower),
+        codes_lower_forms=_lower_forms(codes),
         phrase_anchors=dict(phrase_anchors),
         patterns=tuple(patterns),
+        pattern_grams=pattern_grams,
+        ungated_patterns=ungated,
         symptoms=tuple(symptoms),
         stem_to_symptoms=dict(stem_to_symptoms),
+        stem_prefixes=frozenset(st[:4] for st in stem_to_symptoms),
         idf=idf,
         vocab_by_initial=dict(vocab_by_initial),
         status_entries=dict(status_entries),
@@ -182,6 +206,31 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[GuideCont
         foreign_re=_alternation(foreign),
         guides=guide_map,
     )
+
+
+def _gate_patterns(patterns: list[Pattern]):
+    """Give each pattern the rarest four-letter piece of its anchor's longest word."""
+    words = [max(WORD_RE.findall(p.anchor), key=len, default="") for p in patterns]
+    frequency = Counter(g for word in words for g in set(_grams(word)))
+    gated: list[Pattern] = []
+    grams: dict[str, list[int]] = defaultdict(list)
+    ungated: list[int] = []
+    for k, (pattern, word) in enumerate(zip(patterns, words, strict=True)):
+        pieces = _grams(word)
+        gram = min(pieces, key=lambda g: frequency[g]) if pieces else ""
+        gated.append(Pattern(pattern.entry, pattern.source, pattern.anchor, gram))
+        if gram:
+            grams[gram].append(k)
+        else:
+            ungated.append(k)
+    return gated, {g: tuple(ks) for g, ks in grams.items()}, tuple(ungated)
+
+
+def _lower_forms(codes: dict[str, list[int]]) -> dict[str, tuple[str, ...]]:
+    forms: dict[str, list[str]] = defaultdict(list)
+    for code in codes:
+        forms[code.lower()].append(code)
+    return {lowered: tuple(found) for lowered, found in forms.items()}
 
 
 def _alternation(words: list[str]) -> re.Pattern[str] | None:

@@ -54,6 +54,18 @@ class Signals:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """A troubleshooting guide the entries come from, and the words that tie a paste to it."""
+
+    name: str
+    title: Localized
+    language: str
+    source: str
+    markers: tuple[str, ...] = ()  # words saying a paste is about this guide's service
+    foreign: tuple[str, ...] = ()  # words saying a paste is about some other service
+
+
+@dataclass(frozen=True)
 class Entry:
     """One troubleshooting entry of a guide."""
 

@@ -37,7 +37,9 @@ def decode_paste(data: bytes | str) -> str:
     """Bytes from any surface become text; undecodable bytes become U+FFFD instead of an error."""
     if isinstance(data, str):
         return data
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # UTF-16 (Windows tools write it) has a byte-order mark and, for mostly-ASCII text, a NUL in
+    # every other byte; a BOM-like start alone is just as likely to be binary noise.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and data.count(b"\x00") >= len(data) // 4:
         return data.decode("utf-16", errors="replace")
     return data.decode("utf-8", errors="replace")
 

@@ -13,14 +13,15 @@ STOP_WORDS = frozenset(
     "those there here i me my we our you your he she they them their what which who whom how why when "
     "where can could should would will shall may might must not no nor so such very just also only "
     "get gets got getting some any all each every more most other again still yet as about after before "
-    "please hi hello thanks thank help anyone someone idea ideas "
+    "please hi hello thanks thank help anyone someone idea ideas many much less few lot lots out up "
+    "off down via per "
     # German
     "der die das den dem des ein eine einer eines einem einen und oder aber wenn dann als von zu zum zur "
     "im in am an auf aus bei beim mit ohne für fuer über ueber unter ist sind war waren wird werden wurde "
     "wurden sein hat habe haben hatte kann können koennen könnte muss soll sollte nicht kein keine keinen "
     "ich mir mich mein meine meinen meinem wir uns unser unsere du dein ihr sie es er man was wie warum "
     "wann wo wer welche welcher dass daß so sehr nur auch noch schon immer mal bitte hallo danke jemand "
-    "hilfe ja nein doch da hier dort".split()
+    "hilfe ja nein doch da hier dort ab viele viel".split()
 )
 
 _SUFFIXES = ("ungen", "ings", "ing", "ung", "ed", "es", "en", "er", "s", "e")

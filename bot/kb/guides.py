@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.kb.files import FileProblem
 from bot.kb.yamlfile import YamlError, load_yaml
-from bot.model import LANGUAGES
+from bot.model import LANGUAGES, Guide, Localized
 
 GUIDE_GLOB = "guides/*.yaml"
-
-
-@dataclass(frozen=True)
-class Guide:
-    name: str
-    title_en: str
-    title_de: str
-    language: str
-    source: str
-    markers: tuple[str, ...] = ()
-    foreign: tuple[str, ...] = ()
 
 
 def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:
@@ -51,7 +39,7 @@ def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:
     if path.stem != data["name"]:
         problems.append(FileProblem(path, data.line_of("name") if hasattr(data, "line_of") else 1,
                                     f"file name should be {data['name']}.yaml"))
-    return Guide(data["name"].strip(), title["en"], title["de"], data["language"].strip(),
+    return Guide(data["name"].strip(), Localized(title["en"], title["de"]), data["language"].strip(),
                  data["source"].strip(), lists["markers"], lists["foreign"]), problems
 
 

@@ -1,0 +1,87 @@
+"""What the extractor reads out of a paste: statuses only where they are statuses, entities, codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extract import extract_codes, extract_entities, extract_statuses
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("HTTP/1.1 429 Too Many Requests\nRetry-After: 1", [429]),
+    ('{"error": {"status": 424, "message": "Model Error"}}', [424]),
+    ('{"statusCode":413,"message":"too big"}', [413]),
+    ("HTTP Error 413: Payload Too Large", [413]),
+    ("Status: 404 Not Found", [404]),
+    ("my endpoint returns 429s under load", [429]),
+    ("we get a lot of 429 errors since Monday", [429]),
+    ("Mein Endpunkt gibt 408 zurück", [408]),
+    ("azure.core.exceptions.HttpResponseError: Operation returned an invalid status 'Unauthorized'", [401]),
+    ("429", [429]),
+    ("INFO POST /score 200 OK\nERROR POST /score 500 Internal Server Error", [500]),
+])
+def test_statuses_stated_as_http_are_found(text, expected):
+    assert [code for code, _ in extract_statuses(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "latency=500ms p95=408ms p99=429ms",
+    "listening on 0.0.0.0:5001, worker pid 424",
+    "File \"score.py\", line 429, in run",
+    "================ 429 passed, 2 skipped in 12.3s ================",
+    "azureml-inference-server-http 1.424.0 started; 10.0.0.200 connected",
+    "2024-04-29 13:42:08.424 INFO batch done",
+    "exit code 500",
+    "got 500 requests in 3 s",
+    "took 413 seconds",
+])
+def test_numbers_that_are_not_statuses_are_ignored(text):
+    assert extract_statuses(text) == []
+
+
+def test_status_line_number_is_where_it_was_said():
+    text = "starting\nloading model\n< HTTP/1.1 408 Request Timeout\n"
+    assert extract_statuses(text) == [(408, 3)]
+
+
+def test_entities_from_scoring_uri_cli_and_resource_ids():
+    text = (
+        "az ml online-deployment get-logs -e fraud-ep -n blue -g rg-ml -w ws-prod --lines 100\n"
+        "curl https://fraud-ep.westeurope.inference.ml.azure.com/score -H 'azureml-model-deployment: green'\n"
+        "Failed to pull myacr123.azurecr.io/azureml/azureml_92a0:latest\n"
+        "https://foobar.blob.core.windows.net/models-1/WebUpload/x/GaussianNB.pkl\n"
+        "instance_type: Standard_DS3_v2  x-request-id: 3f2a9c1e-1111-2222-3333-444455556666\n"
+        "Model Error: original-code=503\n"
+        "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/RG-X/providers/"
+        "Microsoft.MachineLearningServices/workspaces/ws1/onlineEndpoints/ep1\n"
+        "model: azureml:churn-model:3\n"
+    )
+    entities = extract_entities(text, text.lower())
+    assert entities["endpoint-name"] == "fraud-ep"
+    assert entities["deployment-name"] == "blue"  # the first mention wins
+    assert entities["resource-group"] == "rg-ml"
+    assert entities["workspace-name"] == "ws-prod"
+    assert entities["region"] == "westeurope"
+    assert entities["scoring-uri"] == "https://fraud-ep.westeurope.inference.ml.azure.com/score"
+    assert entities["registry-name"] == "myacr123"
+    assert entities["image-repository"] == "azureml/azureml_92a0"
+    assert entities["image-tag"] == "latest"
+    assert entities["storage-account"] == "foobar"
+    assert entities["container-name"] == "models-1"
+    assert entities["blob-path"] == "WebUpload/x/GaussianNB.pkl"
+    assert entities["instance-type"] == "Standard_DS3_v2"
+    assert entities["request-id"] == "3f2a9c1e-1111-2222-3333-444455556666"
+    assert entities["original-status"] == "503"
+    assert entities["subscription-id"] == "11111111-2222-3333-4444-555555555555"
+    assert entities["model-name"] == "churn-model"
+    assert entities["model-version"] == "3"
+
+
+def test_placeholders_in_pasted_commands_are_not_taken_as_names():
+    text = "az ml online-endpoint show -n <endpoint-name> -g $RG"
+    assert extract_entities(text, text.lower()) == {}
+
+
+def test_error_codes_in_sdk_json_and_guide_forms():
+    text = '(OutOfQuota) Not enough quota\n{"code": "BadArgument"}\nCode: ResourceNotReady\nERR_1200'
+    assert [code for code, _ in extract_codes(text)] == ["OutOfQuota", "BadArgument", "ResourceNotReady", "ERR_1200"]

@@ -1,0 +1,88 @@
+"""Ranking and decisions, on a small knowledge base written for these tests."""
+
+from __future__ import annotations
+
+from bot.diagnose import diagnose
+
+
+def ids(diagnosis):
+    return [m.entry.id for m in diagnosis.matches]
+
+
+def test_an_error_code_alone_is_a_confident_answer(mini_index):
+    d = diagnose("Deployment failed: (OutOfQuota) something", mini_index)
+    assert d.decision == "match"
+    assert ids(d)[0] == "QUOTA"
+    assert d.top.evidence[0].signal == "code"
+    assert d.top.evidence[0].line == 1
+
+
+def test_codes_typed_in_lower_case_still_count(mini_index):
+    d = diagnose("we got outofquota again", mini_index)
+    assert ids(d)[0] == "QUOTA"
+
+
+def test_a_bare_status_from_an_unknown_service_is_no_match(mini_index):
+    d = diagnose("HTTP/1.1 429 Too Many Requests", mini_index)
+    assert d.decision == "no_match"
+    assert d.matches == ()
+    assert [s for s, _ in d.extraction.status] == [429]
+
+
+def test_a_status_from_the_service_is_a_close_call_between_entries_sharing_it(mini_index):
+    d = diagnose("POST https://fraud.westeurope.inference.ml.azure.com/score -> HTTP/1.1 429 Too Many Requests",
+                 mini_index)
+    assert d.decision == "close_call"
+    assert set(ids(d)[:2]) == {"RATE", "PENDING"}
+
+
+def test_the_text_tells_two_entries_with_the_same_status_apart(mini_index):
+    d = diagnose("HTTP/1.1 429 Too Many Requests\n{\"message\": \"Too many pending requests\"}\n"
+                 "url: https://fraud.westeurope.inference.ml.azure.com/score", mini_index)
+    assert d.decision == "match"
+    assert ids(d)[0] == "PENDING"
+    assert d.top.evidence[0].line == 2
+
+
+def test_another_service_named_weakens_generic_evidence(mini_index):
+    d = diagnose("openai.RateLimitError from api.openai.com: HTTP 429 rate limit exceeded", mini_index)
+    assert d.decision == "no_match"
+
+
+def test_a_code_stays_strong_whatever_else_is_named(mini_index):
+    d = diagnose("kubectl logs ... (ResourceNotReady) liveness probe failed", mini_index)
+    assert ids(d)[0] == "CRASH"
+    assert d.decision == "match"
+
+
+def test_fuzzy_symptoms_survive_typos_and_word_order(mini_index):
+    d = diagnose("too many pending requets on my online endpoint", mini_index)
+    assert ids(d)[0] == "PENDING"
+    assert any(ev.signal == "symptom" for ev in d.top.evidence)
+
+
+def test_german_description_matches(mini_index):
+    d = diagnose("Unser Container stürzt direkt beim Start ab (az ml online-deployment create)", mini_index)
+    assert ids(d)[0] == "CRASH"
+    assert d.extraction.language == "de"
+
+
+def test_cause_hints_put_the_likely_cause_first(mini_index):
+    d = diagnose("too many pending requests even though autoscale should scale out", mini_index)
+    assert d.top.causes[0].title.en == "autoscale too slow"
+    d = diagnose("too many pending requests, max_concurrent_requests_per_instance=1", mini_index)
+    assert d.top.causes[0].title.en == "concurrency too low"
+
+
+def test_scores_stay_within_zero_and_one(mini_index):
+    text = ("ERR_1100 OutOfQuota not enough quota ran out of cores quota in the region az ml "
+            "Kontingent reicht nicht") * 3
+    d = diagnose(text, mini_index)
+    assert all(0.0 <= m.score <= 1.0 for m in d.matches)
+
+
+def test_unrelated_paste_is_no_match(mini_index):
+    d = diagnose("Traceback (most recent call last):\n  File \"etl.py\", line 12\nKeyError: 'customer_id'",
+                 mini_index)
+    assert d.decision == "no_match"
+    assert d.matches == ()
