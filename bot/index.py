@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 try:  # Python 3.11+: the regex parser moved; both expose parse().
     import re._parser as _sre_parse  # type: ignore[import-not-found]
@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from bot.model import Entry, Guide
-from bot.words import STOP_WORDS, WORD_RE, content_stems
+from bot.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
 
@@ -73,7 +73,7 @@ class KnowledgeIndex:
     stem_to_symptoms: dict[str, list[int]]
     stem_prefixes: frozenset[str]  # first four letters of every stem
     idf: dict[str, float]
-    vocab_by_initial: dict[str, list[str]]  # key: initial + length (capped at 12)
+    typo_vocab: dict[str, dict[str, str]]  # initial + length -> {surface word: its stem}
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers_re: re.Pattern[str] | None
@@ -85,12 +85,12 @@ class KnowledgeIndex:
         return None if i is None else self.entries[i]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile_pattern(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def phrase_regex(phrase: str) -> re.Pattern[str]:
     """Case-folded phrase with any run of white space allowed between its words."""
     lower = phrase.lower().strip()
@@ -176,11 +176,14 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         for st in unique:
             stem_to_symptoms[st].append(k)
 
-    # Typo look-ups compare a word only with vocabulary of the same initial and similar length.
-    vocab_by_initial: dict[str, list[str]] = defaultdict(list)
-    for st in sorted(stem_to_symptoms):
-        if len(st) >= 4 and st.isalpha():
-            vocab_by_initial[f"{st[0]}{min(len(st), 12)}"].append(st)
+    # Typo look-ups compare a word only with the signal words of the same initial and length.
+    typo_vocab: dict[str, dict[str, str]] = defaultdict(dict)
+    for _, text, _, _ in raw_symptoms:
+        for word in WORD_RE.findall(text.lower()):
+            if len(word) >= 4 and word.isalpha() and word not in STOP_WORDS:
+                st = stem(word)
+                if st in stem_to_symptoms:
+                    typo_vocab[f"{word[0]}{len(word)}"][word] = st
 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
@@ -199,7 +202,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         stem_to_symptoms=dict(stem_to_symptoms),
         stem_prefixes=frozenset(st[:4] for st in stem_to_symptoms),
         idf=idf,
-        vocab_by_initial=dict(vocab_by_initial),
+        typo_vocab=dict(typo_vocab),
         status_entries=dict(status_entries),
         hints=hints,
         markers_re=_alternation(markers),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.index import KnowledgeIndex, Symptom
 from bot.model import Evidence, Match
@@ -19,6 +20,7 @@ from bot.words import STOP_WORDS, content_stems, stem
 
 W_CODE = 0.92
 W_CODE_CASELESS = 0.8  # err_1200 typed by hand
+W_CODE_SHARED = 0.6  # a code that several entries list
 W_PATTERN = 0.85
 W_PHRASE = 0.8
 W_STATUS = 0.5  # an HTTP status in a paste about this service
@@ -30,7 +32,6 @@ FOREIGN_FACTOR = 0.45 # another service named and ours not: all but an error cod
 
 STRONG = frozenset({"code", "pattern", "phrase"})
 TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
-TYPO_CUTOFF = 80
 MAX_OCCURRENCES = 20  # lines examined per symptom word
 SHORT_TEXT = 800  # a paste this short is matched as one piece as well as line by line
 
@@ -79,7 +80,7 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
     _match_codes(index, paste, add)
     _match_phrases(index, paste, add)
     _match_patterns(index, paste, add)
-    _match_symptoms(index, paste, add, evidence)
+    _match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
     domain = index.markers_re.search(lower) if index.markers_re else None
     foreign = index.foreign_re.search(lower) if index.foreign_re else None
@@ -122,8 +123,12 @@ def _match_codes(index: KnowledgeIndex, paste: _Paste, add) -> None:
             exact = pos >= 0
             if not exact:
                 pos = _find_token(paste.lower, lowered)
-            for entry in index.codes[code]:
-                add(entry, "code", code, pos, W_CODE if exact else W_CODE_CASELESS)
+            entries = index.codes[code]
+            # A code several entries list (a wrapper such as ResourceNotReady) says less than one
+            # that names a single entry; the rest of the paste has to decide between them.
+            weight = W_CODE_SHARED if len(entries) > 1 else W_CODE if exact else W_CODE_CASELESS
+            for entry in entries:
+                add(entry, "code", code, pos, weight)
 
 
 def _find_token(text: str, token: str) -> int:
@@ -163,13 +168,17 @@ def _match_patterns(index: KnowledgeIndex, paste: _Paste, add) -> None:
             add(pattern.entry, "pattern", m.group(0)[:120], m.start(), W_PATTERN)
 
 
-def _paste_stems(index: KnowledgeIndex, paste: _Paste) -> dict[str, set[str]]:
-    """stem -> the paste's surface words with that stem, typo-corrected for short pastes."""
+def _paste_stems(index: KnowledgeIndex, paste: _Paste, statuses: set[str]) -> dict[str, set[str]]:
+    """stem -> the paste's surface words with that stem, typo-corrected for short pastes.
+
+    Bare numbers count only when they are the HTTP statuses the paste states: a duration of 429 ms
+    must not help a symptom that mentions 429.
+    """
     by_stem: dict[str, set[str]] = defaultdict(set)
     short = len(paste.text) <= TYPO_TEXT_LIMIT
     vocab, prefixes = index.stem_to_symptoms, index.stem_prefixes
     for word in paste.lower_tokens:
-        if len(word) < 2 or len(word) > 40 or word in STOP_WORDS:
+        if len(word) < 2 or len(word) > 40 or word in STOP_WORDS or (word.isdigit() and word not in statuses):
             continue
         if word in vocab:
             by_stem[word].add(word)
@@ -180,27 +189,27 @@ def _paste_stems(index: KnowledgeIndex, paste: _Paste) -> dict[str, set[str]]:
         st = stem(word)
         if st in vocab:
             by_stem[st].add(word)
-        elif short and len(st) >= 4 and st.isalpha():
-            fixed = _correct_typo(index, st)
+        elif short and len(word) >= 5 and word.isalpha():
+            fixed = _correct_typo(index, word)
             if fixed:
                 by_stem[fixed].add(word)
     return by_stem
 
 
-def _correct_typo(index: KnowledgeIndex, st: str) -> str | None:
-    best = None
-    for length in (len(st) - 1, len(st), len(st) + 1):
-        choices = index.vocab_by_initial.get(f"{st[0]}{min(max(length, 0), 12)}")
-        if not choices:
-            continue
-        found = process.extractOne(st, choices, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        if found and (best is None or found[1] > best[1]):
-            best = found
-    return best[0] if best else None
+def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
+    """The stem of the signal word one edit away (a swap counts as one), if there is exactly one."""
+    found = set()
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        choices = index.typo_vocab.get(f"{word[0]}{length}")
+        if choices:
+            for surface, _, _ in process.extract(word, choices.keys(), scorer=OSA.distance, score_cutoff=1,
+                                                 limit=3):
+                found.add(choices[surface])
+    return found.pop() if len(found) == 1 else None
 
 
-def _match_symptoms(index: KnowledgeIndex, paste: _Paste, add, evidence) -> None:
-    by_stem = _paste_stems(index, paste)
+def _match_symptoms(index: KnowledgeIndex, paste: _Paste, add, evidence, statuses: set[str]) -> None:
+    by_stem = _paste_stems(index, paste, statuses)
     if not by_stem:
         return
     # Upper bound of each symptom's coverage over the whole paste: a cheap candidate step.

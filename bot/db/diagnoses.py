@@ -1,0 +1,88 @@
+"""The diagnosis log: what each surface was asked (redacted, cut short) and what the bot answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.tables import DiagnosisRow, utcnow
+from bot.model import Diagnosis
+
+EXCERPT_MAX = 2000  # hard cap in the table, whatever the caller asked for
+TOP_MATCHES = 5
+
+
+@dataclass(frozen=True)
+class DiagnosisRecord:
+    """One logged diagnosis. `excerpt` must already be redacted."""
+
+    surface: str  # cli | slack | alert | batch | ...
+    excerpt: str
+    language: str
+    decision: str
+    matches: tuple[tuple[str, float], ...]  # (entry id, score), best first
+    elapsed_ms: float
+    created_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def top_entry_id(self) -> str | None:
+        return self.matches[0][0] if self.matches else None
+
+    @property
+    def top_score(self) -> float | None:
+        return self.matches[0][1] if self.matches else None
+
+
+def record_from_diagnosis(diagnosis: Diagnosis, *, surface: str, excerpt_chars: int = 500) -> DiagnosisRecord:
+    """The log record of a diagnosis: the start of its (already redacted) text and its top matches."""
+    return DiagnosisRecord(
+        surface=surface,
+        excerpt=diagnosis.extraction.text[:max(excerpt_chars, 0)],
+        language=diagnosis.extraction.language,
+        decision=diagnosis.decision,
+        matches=tuple((m.entry.id, float(m.score)) for m in diagnosis.matches[:TOP_MATCHES]),
+        elapsed_ms=float(diagnosis.elapsed_ms),
+    )
+
+
+class DiagnosisLog:
+    """Appends to and reads the diagnosis log."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: DiagnosisRecord) -> None:
+        self.session.add(DiagnosisRow(
+            created_at=record.created_at,
+            surface=record.surface,
+            # Defensive: a caller passing a whole paste must not fill the database with logs.
+            excerpt=record.excerpt[:EXCERPT_MAX],
+            language=record.language,
+            decision=record.decision,
+            top_entry_id=record.top_entry_id,
+            top_score=record.top_score,
+            matches=[{"id": entry_id, "score": score} for entry_id, score in record.matches],
+            elapsed_ms=record.elapsed_ms,
+        ))
+
+    def recent(self, limit: int = 20, surface: str | None = None) -> list[DiagnosisRecord]:
+        """The latest records, newest first, optionally of one surface only."""
+        query = select(DiagnosisRow).order_by(DiagnosisRow.created_at.desc(), DiagnosisRow.id.desc()).limit(limit)
+        if surface is not None:
+            query = query.where(DiagnosisRow.surface == surface)
+        return [_record(row) for row in self.session.scalars(query)]
+
+
+def _record(row: DiagnosisRow) -> DiagnosisRecord:
+    return DiagnosisRecord(
+        surface=row.surface,
+        excerpt=row.excerpt,
+        language=row.language,
+        decision=row.decision,
+        matches=tuple((m["id"], float(m["score"])) for m in row.matches or ()),
+        elapsed_ms=row.elapsed_ms,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,109 @@
+"""The tables. Every change to them goes through an Alembic revision in `migrations/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so SQLite batch migrations can find and alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+STATE_ID = 1  # kb_state holds exactly one row
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive text, PostgreSQL timestamptz)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class GuideRow(Base):
+    """A troubleshooting guide; `document` is the whole guide (markers and foreign words included)."""
+
+    __tablename__ = "guides"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    title_en: Mapped[str] = mapped_column(Text)
+    title_de: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class EntryRow(Base):
+    """A knowledge-base entry; `document` is `bot.kb.codec.entry_to_dict(entry)`, the rest is for people."""
+
+    __tablename__ = "kb_entries"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # No foreign key to guides: entries and guides are synced from files that may be edited apart.
+    guide: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    anchor: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KbStateRow(Base):
+    """The knowledge-base version, bumped by every sync that changes an entry or a guide."""
+
+    __tablename__ = "kb_state"
+    __table_args__ = (CheckConstraint(f"id = {STATE_ID}", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DiagnosisRow(Base):
+    """One answered request: what was asked (redacted, cut) and what the bot decided."""
+
+    __tablename__ = "diagnoses"
+    __table_args__ = (
+        Index("ix_diagnoses_created_at", "created_at"),
+        Index("ix_diagnoses_top_entry_id", "top_entry_id"),
+        Index("ix_diagnoses_surface_created_at", "surface", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    surface: Mapped[str] = mapped_column(String(32))
+    excerpt: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str] = mapped_column(String(16))
+    top_entry_id: Mapped[str | None] = mapped_column(String(64))
+    top_score: Mapped[float | None] = mapped_column(Float)
+    matches: Mapped[list] = mapped_column(JSON)  # [{"id": entry id, "score": float}, ...], best first
+    elapsed_ms: Mapped[float] = mapped_column(Float)
