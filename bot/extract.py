@@ -15,7 +15,10 @@ HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404
 
 _REASONS = ("too many requests|unauthori[sz]ed|not found|request time-?out|payload too large|"
             "request entity too large|content too large|failed dependency|internal server error|"
-            "bad gateway|service unavailable|gateway time-?out|ok|bad request|forbidden|conflict")
+            "bad gateway|service unavailable|gateway time-?out|ok|bad request|forbidden|conflict|"
+            # the German reason texts (the troubleshooting guide's table uses them)
+            "nicht autorisiert|nicht gefunden|anforderungszeitlimit|zeitüberschreitung|nutzlast zu groß|"
+            "zu viele anforderungen|interner serverfehler|modellfehler")
 
 # A candidate is a three-digit number after a space, quote or separator; the words around it decide.
 # (A consuming prefix instead of a look-behind lets the regex engine skip ahead on a 1 MB log.)
@@ -23,22 +26,30 @@ _STATUS_CANDIDATE = re.compile(r"[\s\"'=:(\[#>-]([1-5]\d\d)(?!\d)(?![.,]\d)(?!\s
 # What may stand right before a status (matched against the lowercased text that ends at it).
 _STATUS_BEFORE = re.compile(r"""(?x)(?:
     http/\d(?:\.\d)?\s+                                                   # http/1.1 429
+  | (?:->|→|=>)\s?                                                       # POST /score -> 429
+  | \b(?:failures?|errors?|responses?|fehler)\s+(?:are|were|is|was|sind|waren)\s+(?:all\s+|alle\s+)?
   | (?<![\w-])["']?(?:status(?:[_ -]?code)?|http[_ -]?status(?:[_ -]?code)?|response[_ -]?status
        |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?              # "status": 429, code=429
   | \bhttp(?:[ -]?(?:status(?:[ -]?code)?|error|code|fehler|statuscode))?[\s:#-]{0,3}   # http 429, http error 413
-  | \b(?:status|error|errors|fehler|returns?|returned|returning|got|getting|gets|receiv(?:e|ed|ing)|bekomme|
-       erhalte|liefert|gibt|gab|responded\ with|response|antwortet\ mit)
-       \s+(?:(?:an?|einen|den|the|http|status|code|mit)\s+){0,2}         # returns a 429, gibt 408
+  | \b(?:status|error|errors|fehler|returns?|returned|returning|get|got|getting|gets|receiv(?:e|ed|ing)|
+       responded\ with|response|answers?|see|seeing|saw|hit|hitting|throws?|throwing|fails\ with|failing\ with)
+       \s+(?:(?:an?|the|http|status|code|with|only|just|all|lots\ of|many)\s+){0,2}   # returns a 429
+  | \b(?:liefert|liefern|gibt|geben|gab|bekomme|bekommen|erhalte|erhalten|kriege|kriegen|antwortet|
+       antworten|wirft|endet)
+       \s+(?:[\w.-]{1,24}\s+){0,3}                                        # gibt (uns) nur 408, liefert der Endpunkt 429
+  | (?:too\ many\ requests|unauthori[sz]ed|payload\ too?\ large|request\ time-?out|
+       internal\ server\ error)[\s:(-]{1,3}                                # Payload too large 413
 )$""")
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?\s+(?:errors?|fehler|responses?|"
-                           r"antworten|status)\b)")
+                           r"antworten|status|zurück|zurueck)\b|\s(?:client|server) error\b)")
 # Units and counts after a number make it a duration, size or count, whatever came before.
 _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
                                r"times\b|rows?\b|bytes?\b|requests?\b)|\s+s\b")
 # A number that a log repeats in other roles (a port, a line number) is not looked at forever:
 # after this many mentions whose context said "not a status", its later mentions are skipped.
 MAX_CONTEXT_CHECKS = 64
+_STATUS_ALONE = re.compile(r"(?m)^\s*(\d{3})\s*$")
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
 _INVALID_STATUS = re.compile(r"invalid status(?: code)? ['\"](" + _REASONS + r")['\"]")
 _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 401, "not found": 404,
@@ -157,6 +168,10 @@ def extract_statuses(text: str, lower: str | None = None) -> list[tuple[int, int
             found[value] = start
         else:
             misses[value] = misses.get(value, 0) + 1
+    if "http_code" in lower:  # curl -w "%{http_code}" prints the status alone on a line
+        for m in _STATUS_ALONE.finditer(lower):
+            if int(m.group(1)) in HTTP_STATUSES:
+                found.setdefault(int(m.group(1)), m.start(1))
     if "invalid status" in lower:
         for m in _INVALID_STATUS.finditer(lower):
             found.setdefault(_REASON_CODES[m.group(1)], m.start())

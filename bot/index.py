@@ -77,6 +77,7 @@ class KnowledgeIndex:
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers_re: re.Pattern[str] | None
+    weak_markers_re: re.Pattern[str] | None
     foreign_re: re.Pattern[str] | None
     guides: dict[str, Guide] = field(default_factory=dict)
 
@@ -156,12 +157,13 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
             raw_symptoms.append((i, text, content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)
 
-    # idf over symptoms: a word every entry uses ("endpoint") says little about which entry it is.
-    df: dict[str, int] = defaultdict(int)
-    for _, _, stems, _ in raw_symptoms:
-        for st in set(stems):
-            df[st] += 1
-    n = max(len(raw_symptoms), 1)
+    # idf over entries: a word many entries use ("endpoint") says little about which entry it is,
+    # while the word one entry repeats in all its symptoms ("quota") is what defines it.
+    entry_stems: dict[int, set[str]] = defaultdict(set)
+    for entry_i, _, stems, _ in raw_symptoms:
+        entry_stems[entry_i].update(stems)
+    df: Counter = Counter(st for stems in entry_stems.values() for st in stems)
+    n = max(len(entry_stems), 1)
     idf = {st: math.log(1 + n / count) for st, count in df.items()}
 
     symptoms: list[Symptom] = []
@@ -187,8 +189,9 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
-    markers = sorted({m.lower() for g in guides for m in g.markers}, key=len, reverse=True)
-    foreign = sorted({m.lower() for g in guides for m in g.foreign}, key=len, reverse=True)
+    def words(kind: str) -> list[str]:
+        return sorted({m.lower() for g in guides for m in getattr(g, kind)}, key=len, reverse=True)
+
     return KnowledgeIndex(
         entries=entries,
         by_id=by_id,
@@ -205,8 +208,9 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         typo_vocab=dict(typo_vocab),
         status_entries=dict(status_entries),
         hints=hints,
-        markers_re=_alternation(markers),
-        foreign_re=_alternation(foreign),
+        markers_re=_alternation(words("markers")),
+        weak_markers_re=_alternation(words("weak_markers"), whole_words=True),
+        foreign_re=_alternation(words("foreign")),
         guides=guide_map,
     )
 
@@ -236,7 +240,8 @@ def _lower_forms(codes: dict[str, list[int]]) -> dict[str, tuple[str, ...]]:
     return {lowered: tuple(found) for lowered, found in forms.items()}
 
 
-def _alternation(words: list[str]) -> re.Pattern[str] | None:
+def _alternation(words: list[str], *, whole_words: bool = False) -> re.Pattern[str] | None:
     if not words:
         return None
-    return re.compile("|".join(re.escape(w) for w in words))
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if whole_words else body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -23,13 +24,17 @@ W_CODE_CASELESS = 0.8  # err_1200 typed by hand
 W_CODE_SHARED = 0.6  # a code that several entries list
 W_PATTERN = 0.85
 W_PHRASE = 0.8
-W_STATUS = 0.5  # an HTTP status in a paste about this service
+W_STATUS = 0.5  # an HTTP status in a paste about this service (or that hints at it: "endpoint")
 W_STATUS_BARE = 0.3  # an HTTP status and nothing saying which service answered it
 W_CONTEXT = 0.35  # the paste names the service (scoring URI, az ml, azureml ...)
 W_SYMPTOM = 0.7  # scaled by coverage
 MIN_COVERAGE = 0.6
+KEYLESS_COVERAGE = 0.75  # coverage needed when the symptom's rarest word is missing
 FOREIGN_FACTOR = 0.45 # another service named and ours not: all but an error code counts half
 
+UNHINTED_FACTOR = 0.7  # only fuzzy clues, and nothing even hints at the service
+HOW_TO_YIELD = 0.8  # see _yield_how_tos
+NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 STRONG = frozenset({"code", "pattern", "phrase"})
 TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
 MAX_OCCURRENCES = 20  # lines examined per symptom word
@@ -83,11 +88,12 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
     _match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
     domain = index.markers_re.search(lower) if index.markers_re else None
+    hinted = domain or (index.weak_markers_re.search(lower) if index.weak_markers_re else None)
     foreign = index.foreign_re.search(lower) if index.foreign_re else None
     for status, line in statuses:
         for entry in index.status_entries.get(status, ()):
             strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
-            weight = W_STATUS if (domain or strong_here) else W_STATUS_BARE
+            weight = W_STATUS if (hinted or strong_here) else W_STATUS_BARE
             key = ("status", str(status))
             evidence[entry][key] = Evidence("status", f"HTTP {status}", line, weight)
     if domain:
@@ -108,11 +114,28 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
         strong = any(ev.signal in STRONG for ev in items)
         if foreign and not domain and not any(ev.signal == "code" for ev in items):
             score *= FOREIGN_FACTOR
+        elif not hinted and not strong:
+            score *= UNHINTED_FACTOR
         entry = index.entries[entry_i]
         matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items),
                                                        _order_causes(index, entry_i, lower))))
+    _yield_how_tos(matches)
     matches.sort(key=lambda m: (m[0], m[1], m[2]), reverse=True)
     return [m[3] for m in matches[:limit]]
+
+
+def _yield_how_tos(matches: list) -> None:
+    """A paste that shows an error is about that error: how-to entries (reading logs, testing
+    locally) that only echo its words step back behind the error entries it matched."""
+    shows_error = any(m[3].entry.kind != "how-to" and m[0] >= NO_MATCH_BELOW_HINT
+                      and any(ev.signal in STRONG or ev.signal == "status" for ev in m[3].evidence)
+                      for m in matches)
+    if not shows_error:
+        return
+    for n, (score, strong, order, match) in enumerate(matches):
+        if match.entry.kind == "how-to" and not strong:
+            score *= HOW_TO_YIELD
+            matches[n] = (score, strong, order, replace(match, score=round(score, 3)))
 
 
 def _match_codes(index: KnowledgeIndex, paste: _Paste, add) -> None:
@@ -183,17 +206,26 @@ def _paste_stems(index: KnowledgeIndex, paste: _Paste, statuses: set[str]) -> di
         if word in vocab:
             by_stem[word].add(word)
             continue
-        # Stems keep at least four letters, so a word whose first four match no stem has none.
-        if not short and word[:4] not in prefixes:
+        # Stems of longer words keep at least four letters: if those match no stem, there is none.
+        if not short and len(word) > 4 and word[:4] not in prefixes:
             continue
         st = stem(word)
         if st in vocab:
             by_stem[st].add(word)
         elif short and len(word) >= 5 and word.isalpha():
-            fixed = _correct_typo(index, word)
+            fixed = _correct_typo(index, word) or _compound_tail(vocab, word)
             if fixed:
                 by_stem[fixed].add(word)
     return by_stem
+
+
+def _compound_tail(vocab, word: str) -> str | None:
+    """The stem of the longest known word a German compound ends with: Benutzercontainer -> container."""
+    for start in range(1, len(word) - 4):
+        st = stem(word[start:])
+        if st in vocab and len(st) >= 5:
+            return st
+    return None
 
 
 def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
@@ -223,9 +255,10 @@ def _match_symptoms(index: KnowledgeIndex, paste: _Paste, add, evidence, statuse
     best_per_entry: dict[int, list[tuple[float, Symptom, int]]] = defaultdict(list)
     for k, covered in reach.items():
         symptom = index.symptoms[k]
-        # The symptom's most telling word must be there: "Too Many Requests" shares two of three
-        # words with "too many pending requests", but not "pending", which is the point.
-        if covered < MIN_COVERAGE * symptom.weight or symptom.key_stem not in by_stem:
+        # The symptom's most telling word must be there unless nearly all of it is: "Too Many
+        # Requests" shares words with "too many pending requests", but not "pending", the point.
+        if covered < MIN_COVERAGE * symptom.weight or (
+                symptom.key_stem not in by_stem and covered < KEYLESS_COVERAGE * symptom.weight):
             continue
         if symptom.from_phrase and ("phrase", symptom.text) in evidence.get(symptom.entry, {}):
             continue
@@ -235,7 +268,8 @@ def _match_symptoms(index: KnowledgeIndex, paste: _Paste, add, evidence, statuse
             coverage, pos = _coverage(index, symptom, whole), 0
         else:
             coverage, pos = _best_line_coverage(index, paste, symptom, by_stem)
-        if coverage >= MIN_COVERAGE:
+        if coverage >= (MIN_COVERAGE if symptom.key_stem in by_stem else KEYLESS_COVERAGE) and (
+                len(symptom.stems) == 1 or sum(1 for st in symptom.stems if st in by_stem) >= 2):
             best_per_entry[symptom.entry].append((coverage, symptom, pos))
     for entry, found in best_per_entry.items():
         found.sort(key=lambda item: -item[0])

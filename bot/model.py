@@ -62,6 +62,7 @@ class Guide:
     language: str
     source: str
     markers: tuple[str, ...] = ()  # words saying a paste is about this guide's service
+    weak_markers: tuple[str, ...] = ()  # words hinting at it ("endpoint"): enough for a status code
     foreign: tuple[str, ...] = ()  # words saying a paste is about some other service
 
 

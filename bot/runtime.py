@@ -7,8 +7,8 @@ one database serves the same knowledge-base version.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker

@@ -12,7 +12,7 @@ from bot.db.entries import EntryRepository
 from bot.db.guides import GuideRepository
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
-from bot.kb.sync import SyncReport, load_guides, sync_knowledge
+from bot.kb.sync import SyncReport, sync_knowledge
 from bot.model import Localized
 
 
@@ -153,13 +153,6 @@ def test_guides_are_stored_and_read_back(session_factory, entries, knowledge_roo
         assert GuideRepository(session).get(guides[0].name) == guides[0]
 
 
-def test_guides_from_yaml_mappings_equal_guides_from_the_file_loader(session_factory, entries, knowledge_root):
-    guides, _ = load_guide_files(knowledge_root)
-    sync(session_factory, entries, load_guides(knowledge_root))
-    again = sync(session_factory, entries, guides)
-    assert not again.changed
-
-
 def test_a_changed_guide_bumps_the_version_and_no_guides_argument_leaves_them(session_factory, entries,
                                                                               knowledge_root):
     guides, _ = load_guide_files(knowledge_root)
@@ -171,11 +164,6 @@ def test_a_changed_guide_bumps_the_version_and_no_guides_argument_leaves_them(se
     assert not untouched.changed
     with session_factory() as session:
         assert GuideRepository(session).get(changed.name) == changed
-
-
-def test_an_invalid_guide_mapping_is_refused(session_factory, entries):
-    with pytest.raises(ValueError, match="guide"):
-        sync(session_factory, entries, [{"name": "broken", "title": {"en": "only English"}}])
 
 
 def test_a_database_made_by_create_all_syncs_too(tmp_path, engine_factory, entries):

@@ -1,4 +1,4 @@
-"""Guides as the last sync stored them, and their JSON form."""
+"""Guides as the last sync stored them."""
 
 from __future__ import annotations
 
@@ -6,31 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.tables import GuideRow
-from bot.model import Guide, Localized
-
-
-def guide_to_dict(guide: Guide) -> dict:
-    """A JSON-ready mapping of a guide (how the database stores it)."""
-    return {
-        "name": guide.name,
-        "title": {"en": guide.title.en, "de": guide.title.de},
-        "language": guide.language,
-        "source": guide.source,
-        "markers": list(guide.markers),
-        "foreign": list(guide.foreign),
-    }
-
-
-def guide_from_dict(data: dict) -> Guide:
-    """The inverse of guide_to_dict."""
-    return Guide(
-        name=data["name"],
-        title=Localized(data["title"]["en"], data["title"]["de"]),
-        language=data["language"],
-        source=data["source"],
-        markers=tuple(data.get("markers", ())),
-        foreign=tuple(data.get("foreign", ())),
-    )
+from bot.kb.guides import guide_from_dict
+from bot.model import Guide
 
 
 class GuideRepository:

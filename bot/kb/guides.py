@@ -9,6 +9,21 @@ from bot.kb.yamlfile import YamlError, load_yaml
 from bot.model import LANGUAGES, Guide, Localized
 
 GUIDE_GLOB = "guides/*.yaml"
+MARKER_KEYS = ("markers", "weak_markers", "foreign")
+
+
+def guide_to_dict(guide: Guide) -> dict:
+    """A JSON-ready mapping of a guide (how the database stores it)."""
+    return {"name": guide.name, "title": {"en": guide.title.en, "de": guide.title.de},
+            "language": guide.language, "source": guide.source,
+            **{key: list(getattr(guide, key)) for key in MARKER_KEYS}}
+
+
+def guide_from_dict(data: dict) -> Guide:
+    """The inverse of guide_to_dict."""
+    return Guide(name=data["name"], title=Localized(data["title"]["en"], data["title"]["de"]),
+                 language=data["language"], source=data["source"],
+                 **{key: tuple(data.get(key, ())) for key in MARKER_KEYS})
 
 
 def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:
@@ -28,7 +43,7 @@ def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:
         fail("title", "guide: 'title' needs en and de")
         title = {}
     lists = {}
-    for key in ("markers", "foreign"):
+    for key in MARKER_KEYS:
         value = data.get(key, [])
         if not isinstance(value, list) or any(not isinstance(v, str) or not v.strip() for v in value):
             fail(key, f"guide: {key!r} must be a list of strings")
@@ -40,7 +55,7 @@ def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:
         problems.append(FileProblem(path, data.line_of("name") if hasattr(data, "line_of") else 1,
                                     f"file name should be {data['name']}.yaml"))
     return Guide(data["name"].strip(), Localized(title["en"], title["de"]), data["language"].strip(),
-                 data["source"].strip(), lists["markers"], lists["foreign"]), problems
+                 data["source"].strip(), **lists), problems
 
 
 def load_guide_files(root: Path) -> tuple[list[Guide], list[FileProblem]]:

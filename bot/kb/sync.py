@@ -13,19 +13,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
-import yaml
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.guides import guide_to_dict
 from bot.db.tables import STATE_ID, EntryRow, GuideRow, KbStateRow, utcnow
 from bot.kb.codec import entry_to_dict
-from bot.kb.guides import GUIDE_GLOB, parse_guide
+from bot.kb.guides import guide_to_dict
 from bot.model import Entry, Guide
-
-GUIDE_KEYS = ("name", "title", "language", "source", "markers", "foreign")
 
 
 @dataclass(frozen=True)
@@ -65,26 +60,15 @@ def content_hash(document: Mapping) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def load_guides(root: Path) -> list[dict]:
-    """The guide files under root (`guides/*.yaml`) as plain mappings, sorted by file name."""
-    guides = []
-    for path in sorted(Path(root).glob(GUIDE_GLOB)):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        guides.append({key: data[key] for key in GUIDE_KEYS if key in data})
-    return guides
-
-
-def sync_knowledge(session: Session, entries: Sequence[Entry],
-                   guides: Sequence[Guide | Mapping] | None = None) -> SyncReport:
+def sync_knowledge(session: Session, entries: Sequence[Entry], guides: Sequence[Guide] | None = None) -> SyncReport:
     """Make the stored knowledge base equal to `entries` (and `guides`, unless None: leave them).
 
-    Guides may be `Guide`s or mappings as `load_guides` returns them. Raises ValueError on
-    duplicate ids or an invalid guide mapping, before anything is written.
+    Raises ValueError on duplicate ids or guide names, before anything is written.
     """
     documents = _documents({e.id: entry_to_dict(e) for e in entries}, [e.id for e in entries], "entry id")
     guide_documents = None
     if guides is not None:
-        as_dicts = [guide_to_dict(_guide(g)) for g in guides]
+        as_dicts = [guide_to_dict(g) for g in guides]
         guide_documents = _documents({d["name"]: d for d in as_dicts}, [d["name"] for d in as_dicts], "guide name")
 
     state = _lock_state(session)
@@ -105,17 +89,6 @@ def _documents(by_key: dict[str, dict], keys: list[str], what: str) -> dict[str,
         duplicates = sorted(k for k, n in Counter(keys).items() if n > 1)
         raise ValueError(f"duplicate {what}(s): {', '.join(duplicates)}")
     return {key: (doc, content_hash(doc)) for key, doc in by_key.items()}
-
-
-def _guide(guide: Guide | Mapping) -> Guide:
-    if isinstance(guide, Guide):
-        return guide
-    # Through the file parser, so a guide from a mapping hashes the same as one from load_guide_files.
-    name = str(guide.get("name", "guide")).strip()
-    parsed, problems = parse_guide(dict(guide), Path(f"{name}.yaml"))
-    if parsed is None:
-        raise ValueError(f"guide {name!r}: " + "; ".join(p.message for p in problems))
-    return parsed
 
 
 def _lock_state(session: Session) -> KbStateRow:
