@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.commands import PLACEHOLDER_RE
+from bot.kb.regexcheck import shape_problems
 from bot.model import KINDS, LANGUAGES, Cause, Command, Entry, Localized, Signals
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
-PLACEHOLDER_RE = re.compile(r"<([a-z][a-z0-9-]*)>")
+CODE_RE = re.compile(r"^\w+$")
+LOOSE_PLACEHOLDER_RE = re.compile(r"<[^<>\s]*[A-Z _][^<>]*>")
 
 ENTRY_KEYS = {"id", "kind", "guide", "anchor", "title", "summary", "signals", "causes",
               "related", "links", "examples"}
@@ -154,10 +157,13 @@ def _parse_signals(r: _Reader, data) -> Signals:
             r.fail(line, f"signals.status: {item!r} is not an HTTP status code")
     patterns = r.strings(raw, "patterns", "signals")
     for pattern, line in r.items(raw, "patterns", "signals"):
-        try:
-            re.compile(pattern)
-        except (re.error, TypeError) as exc:
-            r.fail(line, f"signals.patterns: {pattern!r} does not compile: {exc}")
+        if isinstance(pattern, str):
+            for message in shape_problems(pattern):
+                r.fail(line, f"signals.patterns: {pattern!r}: {message}")
+    for code, line in r.items(raw, "codes", "signals"):
+        if isinstance(code, str) and not CODE_RE.match(code.strip()):
+            r.fail(line, f"signals.codes: {code!r} must be one word (letters, digits, '_'): "
+                         "codes are matched as whole tokens")
     signals = Signals(
         codes=r.strings(raw, "codes", "signals"),
         status=tuple(status),
@@ -177,8 +183,13 @@ def _parse_cause(r: _Reader, item, where: str, line: int) -> Cause:
     commands = []
     for i, (cmd, cmd_line) in enumerate(r.items(item, "commands", where)):
         cmd = r.mapping(cmd, f"{where}.commands[{i}]", COMMAND_KEYS, cmd_line)
+        template = r.text(cmd, "run", f"{where}.commands[{i}]")
+        loose = LOOSE_PLACEHOLDER_RE.search(PLACEHOLDER_RE.sub("", template))
+        if loose:
+            r.fail(cmd_line, f"{where}.commands[{i}]: placeholder {loose.group(0)!r} should look like "
+                             "<lower-case-name>")
         commands.append(Command(
-            template=r.text(cmd, "run", f"{where}.commands[{i}]"),
+            template=template,
             description=r.localized(cmd, "description", f"{where}.commands[{i}]"),
         ))
     return Cause(
