@@ -47,7 +47,7 @@ _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|e
 _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
                                r"times\b|rows?\b|bytes?\b|requests?\b)|\s+s\b")
 # A number that a log repeats in other roles (a port, a line number) is not looked at forever:
-# after this many mentions whose context said "not a status", its later mentions are skipped.
+# after this many mentions that were not statuses, its later mentions are skipped.
 MAX_CONTEXT_CHECKS = 64
 _STATUS_ALONE = re.compile(r"(?m)^\s*(\d{3})\s*$")
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
@@ -150,24 +150,25 @@ def extract_statuses(text: str, lower: str | None = None) -> list[tuple[int, int
     if stripped.isdigit() and len(stripped) == 3 and int(stripped) in HTTP_STATUSES:
         return [(int(stripped), 1)]
     found: dict[int, int] = {}  # status -> position of its first stated mention
-    misses: dict[int, int] = {}  # status -> mentions whose context said "not a status"
+    settled: set[str] = set()  # numbers found as statuses, or looked at often enough
+    misses: dict[str, int] = {}  # number -> mentions that were not statuses
     for m in _STATUS_CANDIDATE.finditer(" " + lower):  # the space lets a status open the text
-        value = int(m.group(1))
-        if value not in HTTP_STATUSES or value in found or misses.get(value, 0) >= MAX_CONTEXT_CHECKS:
+        number = m.group(1)
+        if number in settled or int(number) not in HTTP_STATUSES:
             continue
         start, end = m.start(1) - 1, m.end(1) - 1
         if lower[start - 1: start] == ":" and lower[start - 2: start - 1].isdigit():
             continue  # 13:42:500, a time
         after = lower[end: end + 40]
         # A reason phrase settles it ("408 Request Timeout"); a unit rules it out ("408 ms").
-        if _STATUS_AFTER.match(after):
-            found[value] = start
-        elif _STATUS_NOT_AFTER.match(after):
+        if _STATUS_AFTER.match(after) or (
+                not _STATUS_NOT_AFTER.match(after) and _STATUS_BEFORE.search(lower, max(0, start - 40), start)):
+            found[int(number)] = start
+            settled.add(number)
             continue
-        elif _STATUS_BEFORE.search(lower, max(0, start - 40), start):
-            found[value] = start
-        else:
-            misses[value] = misses.get(value, 0) + 1
+        misses[number] = misses.get(number, 0) + 1
+        if misses[number] >= MAX_CONTEXT_CHECKS:
+            settled.add(number)
     if "http_code" in lower:  # curl -w "%{http_code}" prints the status alone on a line
         for m in _STATUS_ALONE.finditer(lower):
             if int(m.group(1)) in HTTP_STATUSES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 try:  # Python 3.11+: the regex parser moved; both expose parse().
@@ -19,10 +19,12 @@ try:  # Python 3.11+: the regex parser moved; both expose parse().
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+from bot.markers import MarkerSet
 from bot.model import Entry, Guide
 from bot.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
+MAX_REACH = 4096  # patterns that can match more than this are searched whole
 
 
 # Regexes are compiled on first use: a 10,000-entry base has tens of thousands of phrases, and a
@@ -42,6 +44,7 @@ class Pattern:
     entry: int
     source: str
     anchor: str  # lowercase literal the text must contain; "" when the pattern has none
+    reach: int  # longest possible match, for searching near the anchor; 0 when unbounded
     gram: str  # a rare four-letter piece of the anchor, for the word-set gate; "" when none
 
     @property
@@ -76,9 +79,9 @@ class KnowledgeIndex:
     typo_vocab: dict[str, dict[str, str]]  # initial + length -> {surface word: its stem}
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
-    markers_re: re.Pattern[str] | None
-    weak_markers_re: re.Pattern[str] | None
-    foreign_re: re.Pattern[str] | None
+    markers: MarkerSet
+    weak_markers: MarkerSet
+    foreign: MarkerSet
     guides: dict[str, Guide] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -93,11 +96,22 @@ def _compile_pattern(source: str) -> re.Pattern[str]:
 
 @cache
 def phrase_regex(phrase: str) -> re.Pattern[str]:
-    """Case-folded phrase with any run of white space allowed between its words."""
+    """Case-folded phrase with any run of white space allowed between its words.
+
+    It starts with a literal, so the regex engine scans for it quickly; that it starts a word is
+    checked by the caller (a look-behind here would cost a full-speed scan of a 1 MB paste).
+    """
     lower = phrase.lower().strip()
-    body = r"\s+".join(re.escape(part) for part in lower.split())
-    prefix = r"(?<!\w)" if re.match(r"\w", lower) else ""
-    return re.compile(prefix + body)
+    return re.compile(r"\s+".join(re.escape(part) for part in lower.split()))
+
+
+def max_width(pattern: str) -> int:
+    """The most characters a match can span (look-arounds aside), or 0 when that is unbounded."""
+    try:
+        width = _sre_parse.parse(pattern, re.IGNORECASE).getwidth()[1]
+    except re.error:
+        return 0
+    return width if width <= MAX_REACH else 0
 
 
 def literal_anchor(pattern: str) -> str:
@@ -152,7 +166,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
                 phrase_anchors[_anchor_word(words, word_frequency)].append(Phrase(i, text))
                 raw_symptoms.append((i, text, content_stems(text.lower()), True))
         for source in s.patterns:
-            patterns.append(Pattern(i, source, literal_anchor(source), ""))
+            patterns.append(Pattern(i, source, literal_anchor(source), max_width(source), ""))
         for text in s.symptoms:
             raw_symptoms.append((i, text, content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)
@@ -190,7 +204,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
     def words(kind: str) -> list[str]:
-        return sorted({m.lower() for g in guides for m in getattr(g, kind)}, key=len, reverse=True)
+        return [m for g in guides for m in getattr(g, kind)]
 
     return KnowledgeIndex(
         entries=entries,
@@ -208,9 +222,9 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         typo_vocab=dict(typo_vocab),
         status_entries=dict(status_entries),
         hints=hints,
-        markers_re=_alternation(words("markers")),
-        weak_markers_re=_alternation(words("weak_markers"), whole_words=True),
-        foreign_re=_alternation(words("foreign")),
+        markers=MarkerSet(words("markers")),
+        weak_markers=MarkerSet(words("weak_markers")),
+        foreign=MarkerSet(words("foreign")),
         guides=guide_map,
     )
 
@@ -225,7 +239,7 @@ def _gate_patterns(patterns: list[Pattern]):
     for k, (pattern, word) in enumerate(zip(patterns, words, strict=True)):
         pieces = _grams(word)
         gram = min(pieces, key=lambda g: frequency[g]) if pieces else ""
-        gated.append(Pattern(pattern.entry, pattern.source, pattern.anchor, gram))
+        gated.append(replace(pattern, gram=gram))
         if gram:
             grams[gram].append(k)
         else:
@@ -238,10 +252,3 @@ def _lower_forms(codes: dict[str, list[int]]) -> dict[str, tuple[str, ...]]:
     for code in codes:
         forms[code.lower()].append(code)
     return {lowered: tuple(found) for lowered, found in forms.items()}
-
-
-def _alternation(words: list[str], *, whole_words: bool = False) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    body = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if whole_words else body)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.index import KnowledgeIndex, Symptom
+from bot.index import KnowledgeIndex, Pattern, Symptom
 from bot.model import Evidence, Match
 from bot.words import STOP_WORDS, content_stems, stem
 
@@ -87,9 +87,9 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
     _match_patterns(index, paste, add)
     _match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
-    domain = index.markers_re.search(lower) if index.markers_re else None
-    hinted = domain or (index.weak_markers_re.search(lower) if index.weak_markers_re else None)
-    foreign = index.foreign_re.search(lower) if index.foreign_re else None
+    domain = index.markers.first(lower, paste.lower_tokens)
+    hinted = domain or index.weak_markers.first(lower, paste.lower_tokens)
+    foreign = index.foreign.first(lower, paste.lower_tokens)
     for status, line in statuses:
         for entry in index.status_entries.get(status, ()):
             strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
@@ -97,7 +97,7 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
             key = ("status", str(status))
             evidence[entry][key] = Evidence("status", f"HTTP {status}", line, weight)
     if domain:
-        context = Evidence("context", domain.group(0), paste.line_of(domain.start()), W_CONTEXT)
+        context = Evidence("context", domain[0], paste.line_of(domain[1]), W_CONTEXT)
         for found in evidence.values():
             if found:
                 found[("context", "")] = context
@@ -160,12 +160,19 @@ def _find_token(text: str, token: str) -> int:
 
 
 def _match_phrases(index: KnowledgeIndex, paste: _Paste, add) -> None:
+    lower = paste.lower
     for anchor in paste.lower_tokens & index.phrase_anchors.keys():
         for phrase in index.phrase_anchors[anchor]:
-            m = phrase.regex.search(paste.lower)
-            if m:
-                add(phrase.entry, "phrase", phrase.text, m.start(), W_PHRASE)
+            for m in phrase.regex.finditer(lower):
+                # A phrase starting with a letter must start a word: "rate limit", not "pirate limit".
+                if m.start() == 0 or not (lower[m.start() - 1].isalnum() and lower[m.start()].isalnum()):
+                    add(phrase.entry, "phrase", phrase.text, m.start(), W_PHRASE)
+                    break
 
+
+WINDOWED_ABOVE = 20_000  # pastes longer than this are searched around pattern anchors
+LOOKAROUND_MARGIN = 256
+MAX_WINDOWS = 64
 
 # Up to this many patterns, checking each one's anchor with a substring search is cheapest;
 # beyond it, the paste's words are cut into four-letter pieces once and patterns looked up by piece.
@@ -186,9 +193,30 @@ def _match_patterns(index: KnowledgeIndex, paste: _Paste, add) -> None:
     for pattern in _candidate_patterns(index, paste):
         if pattern.anchor and pattern.anchor not in paste.lower:
             continue
-        m = pattern.regex.search(paste.text)
+        m = _search_pattern(pattern, paste)
         if m:
             add(pattern.entry, "pattern", m.group(0)[:120], m.start(), W_PATTERN)
+
+
+def _search_pattern(pattern: Pattern, paste: _Paste) -> re.Match[str] | None:
+    """Search a long paste only around the places its anchor occurs.
+
+    Case-insensitive regexes cannot skip ahead the way literal searches do; a match must contain
+    the anchor and span at most `reach` characters, so windows around the anchor are enough.
+    """
+    text, lower = paste.text, paste.lower
+    if not pattern.anchor or not pattern.reach or len(text) <= WINDOWED_ABOVE:
+        return pattern.regex.search(text)
+    margin = pattern.reach + LOOKAROUND_MARGIN
+    pos, tries = lower.find(pattern.anchor), 0
+    while pos >= 0:
+        if tries == MAX_WINDOWS:  # an anchor this common: one search from here on
+            return pattern.regex.search(text, max(0, pos - margin))
+        m = pattern.regex.search(text, max(0, pos - margin), pos + len(pattern.anchor) + margin)
+        if m:
+            return m
+        pos, tries = lower.find(pattern.anchor, pos + 1), tries + 1
+    return None
 
 
 def _paste_stems(index: KnowledgeIndex, paste: _Paste, statuses: set[str]) -> dict[str, set[str]]:

@@ -1,0 +1,48 @@
+"""Marker words: what tells a paste is about this service, only hints at it, or is about another.
+
+Looked up through the paste's word set rather than with a regex pass over the paste, so a 1 MB log
+costs a few set operations, not one scan per marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+_WORD = re.compile(r"\w+")
+
+
+class MarkerSet:
+    """A set of marker words and phrases (lower-cased), found in a paste in text order."""
+
+    def __init__(self, markers: list[str] | tuple[str, ...]):
+        self.words: set[str] = set()
+        # A marker with punctuation ("api.openai.com") is looked for only when one of its words
+        # stands in the paste as a whole word, as it must wherever the marker occurs.
+        self.phrases: dict[str, list[str]] = defaultdict(list)
+        for marker in {m.lower().strip() for m in markers if m.strip()}:
+            parts = _WORD.findall(marker)
+            if len(parts) == 1 and parts[0] == marker:
+                self.words.add(marker)
+            elif parts:
+                self.phrases[_gate(parts)].append(marker)
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    def first(self, lower: str, tokens: set[str]) -> tuple[str, int] | None:
+        """The marker that occurs first in the paste and its position, or None."""
+        found = list(self.words & tokens)
+        for gate in self.phrases.keys() & tokens:
+            found.extend(m for m in self.phrases[gate] if m in lower)
+        if not found:
+            return None
+        positions = [(lower.find(m), m) for m in found]
+        pos, marker = min(positions)
+        return marker, pos
+
+
+def _gate(parts: list[str]) -> str:
+    # An inner word sits between the marker's own punctuation, so it is a whole word of any paste
+    # that contains the marker; an outer one could be glued to the text around it ("xapi.openai").
+    return max(parts[1:-1] or parts, key=len)
