@@ -33,7 +33,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
   | \bhttp(?:[ -]?(?:status(?:[ -]?code)?|error|code|fehler|statuscode))?[\s:#-]{0,3}   # http 429, http error 413
   | \b(?:status|error|errors|fehler|returns?|returned|returning|get|got|getting|gets|receiv(?:e|ed|ing)|
        responded\ with|response|answers?|see|seeing|saw|hit|hitting|throws?|throwing|fails\ with|failing\ with)
-       \s+(?:(?:an?|the|http|status|code|with|only|just|all|lots\ of|many)\s+){0,2}   # returns a 429
+       :?\s+(?:(?:an?|the|http|status|code|with|only|just|all|lots\ of|many)\s+){0,2}   # returns a 429
   | \b(?:liefert|liefern|gibt|geben|gab|bekomme|bekommen|erhalte|erhalten|kriege|kriegen|antwortet|
        antworten|wirft|endet)
        \s+(?:[\w.-]{1,24}\s+){0,3}                                        # gibt (uns) nur 408, liefert der Endpunkt 429

@@ -6,6 +6,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "match": "Likely match",
         "close_call": "Close call: one of these",
+        "possible": "Possible match",
         "no_match": "No match in the troubleshooting guide",
         "confidence": "confidence",
         "why": "Why",
@@ -39,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
     "de": {
         "match": "Wahrscheinlicher Treffer",
         "close_call": "Knappe Entscheidung: einer von diesen",
+        "possible": "Möglicher Treffer",
         "no_match": "Kein Treffer im Troubleshooting-Leitfaden",
         "confidence": "Sicherheit",
         "why": "Warum",

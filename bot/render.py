@@ -64,6 +64,9 @@ class Renderer:
             "lang": lang,
             "t": labels(lang),
             "decision": "empty" if diagnosis.empty_input else diagnosis.decision,
+            # A close call with nothing to compare against is a tentative answer, not a choice.
+            "heading": ("possible" if diagnosis.decision == "close_call" and len(diagnosis.matches) == 1
+                        else diagnosis.decision),
             "matches": [self._match_view(m, lang, entities) for m in diagnosis.matches],
             "entities": entities,
             "statuses": statuses,
@@ -101,7 +104,8 @@ class Renderer:
                 for ev in match.evidence[:MAX_EVIDENCE]
             ],
             "causes": causes,
-            "missing": sorted({name for c in causes for cmd in c["commands"] for name in cmd["missing"]}),
+            # Only the likely cause's commands are shown in full, so only theirs need filling in.
+            "missing": sorted({name for cmd in causes[0]["commands"] for name in cmd["missing"]} if causes else ()),
         }
 
     def text(self, diagnosis: Diagnosis, lang: str | None = None) -> str:

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 CORE = ["model", "text", "words", "redact", "extract", "index", "matching", "diagnose", "commands", "render",
+        "paste", "symptoms", "markers",
         "labels"]
 FORBIDDEN = ("slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "bot.db", "bot.slack", "os")
 BOT = Path(__file__).resolve().parent.parent / "bot"

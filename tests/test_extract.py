@@ -85,3 +85,10 @@ def test_placeholders_in_pasted_commands_are_not_taken_as_names():
 def test_error_codes_in_sdk_json_and_guide_forms():
     text = '(OutOfQuota) Not enough quota\n{"code": "BadArgument"}\nCode: ResourceNotReady\nERR_1200'
     assert [code for code, _ in extract_codes(text)] == ["OutOfQuota", "BadArgument", "ResourceNotReady", "ERR_1200"]
+
+
+def test_curl_and_requests_error_forms():
+    assert extract_statuses("curl: (22) The requested URL returned error: 424") == [(424, 1)]
+    assert extract_statuses("HTTPError('429 Client Error: Too Many Requests for url: /score')") == [(429, 1)]
+    assert extract_statuses('curl -w "%{http_code}" https://x/score\n401') == [(401, 2)]
+    assert extract_statuses("Unser Endpunkt gibt nach ca. einer Stunde 401 zurück") == [(401, 1)]

@@ -1,0 +1,147 @@
+"""Fuzzy symptoms: how people describe a problem, matched by how much of a symptom a line covers.
+
+Coverage is the idf-weighted share of a symptom's word stems found on one line of the paste (or in
+the whole paste, when it is short), with typos (one edit, via rapidfuzz) and German compounds
+("Benutzercontainer" -> "container") counted for the words they stand for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.index import KnowledgeIndex, Symptom
+from bot.paste import Paste
+from bot.words import STOP_WORDS, content_stems, stem
+
+W_SYMPTOM = 0.7  # scaled by coverage
+MIN_COVERAGE = 0.6
+KEYLESS_COVERAGE = 0.75  # coverage needed when the symptom's rarest word is missing
+TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
+MAX_OCCURRENCES = 20  # lines examined per symptom
+SHORT_TEXT = 800  # a paste this short is matched as one piece as well as line by line
+
+
+def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dict[str, set[str]]:
+    """stem -> the paste's surface words with that stem, typo-corrected for short pastes.
+
+    Bare numbers count only when they are the HTTP statuses the paste states: a duration of 429 ms
+    must not help a symptom that mentions 429.
+    """
+    by_stem: dict[str, set[str]] = defaultdict(set)
+    short = len(paste.text) <= TYPO_TEXT_LIMIT
+    vocab, prefixes = index.stem_to_symptoms, index.stem_prefixes
+    for word in paste.lower_tokens:
+        if len(word) < 2 or len(word) > 40 or word in STOP_WORDS or (word.isdigit() and word not in statuses):
+            continue
+        if word in vocab:
+            by_stem[word].add(word)
+            continue
+        # Stems of longer words keep at least four letters: if those match no stem, there is none.
+        if not short and len(word) > 4 and word[:4] not in prefixes:
+            continue
+        st = stem(word)
+        if st in vocab:
+            by_stem[st].add(word)
+        elif short and len(word) >= 5 and word.isalpha():
+            fixed = _correct_typo(index, word) or _compound_tail(vocab, word)
+            if fixed:
+                by_stem[fixed].add(word)
+    return by_stem
+
+
+def _compound_tail(vocab, word: str) -> str | None:
+    """The stem of the longest known word a German compound ends with: Benutzercontainer -> container."""
+    for start in range(1, len(word) - 4):
+        st = stem(word[start:])
+        if st in vocab and len(st) >= 5:
+            return st
+    return None
+
+
+def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
+    """The stem of the signal word one edit away (a swap counts as one), if there is exactly one."""
+    found = set()
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        choices = index.typo_vocab.get(f"{word[0]}{length}")
+        if choices:
+            for surface, _, _ in process.extract(word, choices.keys(), scorer=OSA.distance, score_cutoff=1,
+                                                 limit=3):
+                found.add(choices[surface])
+    return found.pop() if len(found) == 1 else None
+
+
+def match_symptoms(index: KnowledgeIndex, paste: Paste, add, evidence, statuses: set[str]) -> None:
+    """Add symptom evidence: for each symptom, the best coverage a line (or a short paste) gives it."""
+    by_stem = _paste_stems(index, paste, statuses)
+    if not by_stem:
+        return
+    # Upper bound of each symptom's coverage over the whole paste: a cheap candidate step.
+    reach: dict[int, float] = defaultdict(float)
+    for st in by_stem:
+        weight = index.idf[st]
+        for k in index.stem_to_symptoms[st]:
+            reach[k] += weight
+    short = len(paste.text) <= SHORT_TEXT
+    whole: set[str] | None = None
+    best_per_entry: dict[int, list[tuple[float, Symptom, int]]] = defaultdict(list)
+    for k, covered in reach.items():
+        symptom = index.symptoms[k]
+        # The symptom's most telling word must be there unless nearly all of it is: "Too Many
+        # Requests" shares words with "too many pending requests", but not "pending", the point.
+        if covered < MIN_COVERAGE * symptom.weight or (
+                symptom.key_stem not in by_stem and covered < KEYLESS_COVERAGE * symptom.weight):
+            continue
+        if symptom.from_phrase and ("phrase", symptom.text) in evidence.get(symptom.entry, {}):
+            continue
+        if short:
+            if whole is None:  # the paste's own stems, plus those its typos and compounds stand for
+                whole = set(content_stems(paste.lower)) | set(by_stem)
+            coverage, pos = _coverage(index, symptom, whole), 0
+        else:
+            coverage, pos = _best_line_coverage(index, paste, symptom, by_stem)
+        if coverage >= (MIN_COVERAGE if symptom.key_stem in by_stem else KEYLESS_COVERAGE) and (
+                len(symptom.stems) == 1 or sum(1 for st in symptom.stems if st in by_stem) >= 2):
+            best_per_entry[symptom.entry].append((coverage, symptom, pos))
+    for entry, found in best_per_entry.items():
+        found.sort(key=lambda item: -item[0])
+        # The best symptom counts fully, a second one half: five ways of saying "crashed"
+        # are one clue, not five.
+        for rank_i, (coverage, symptom, pos) in enumerate(found[:2]):
+            weight = W_SYMPTOM * coverage * (1.0 if rank_i == 0 else 0.5)
+            add(entry, "symptom", symptom.text, pos, round(weight, 3))
+
+
+def _coverage(index: KnowledgeIndex, symptom: Symptom, stems: set[str]) -> float:
+    return sum(index.idf[st] for st in symptom.stems if st in stems) / symptom.weight
+
+
+def _best_line_coverage(index: KnowledgeIndex, paste: Paste, symptom: Symptom,
+                        by_stem: dict[str, set[str]]) -> tuple[float, int]:
+    """The best coverage of the symptom by one line holding its rarest word present in the paste."""
+    present = [st for st in symptom.stems if st in by_stem]
+    rarest = max(present, key=lambda st: index.idf[st])
+    surfaces = sorted(by_stem[rarest], key=len, reverse=True)
+    # No look-behind: a regex starting with a literal is scanned quickly; word starts are checked here.
+    finder = re.compile("|".join(re.escape(s) for s in surfaces))
+    lower = paste.lower
+    best, best_pos, examined = 0.0, -1, 0
+    for m in finder.finditer(lower):
+        if m.start() and (lower[m.start() - 1].isalnum() or lower[m.start() - 1] == "_"):
+            continue
+        examined += 1
+        if examined > MAX_OCCURRENCES:
+            break
+        line = paste.line_at(m.start())
+        stems = set(content_stems(line[:2000]))
+        # Typo-corrected and compound words stand for their vocabulary stems on this line too.
+        stems.update(st for st in present if any(word in line for word in by_stem[st]))
+        coverage = _coverage(index, symptom, stems)
+        if coverage > best:
+            best, best_pos = coverage, m.start()
+            if best >= 1.0:
+                break
+    return best, best_pos
