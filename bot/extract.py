@@ -210,8 +210,11 @@ def extract_entities(text: str, lower: str) -> dict[str, str]:
         if value and not _NOT_A_VALUE.match(value) and (name not in found or pos < found[name][0]):
             found[name] = (pos, value)
 
+    present: dict[str, bool] = {}  # several rules share a trigger; each is searched for once
     for trigger, pattern, groups in _ENTITY_RULES:
-        if trigger not in lower:
+        if trigger not in present:
+            present[trigger] = trigger in lower
+        if not present[trigger]:
             continue
         # A rule's mentions come in text order: the first that fills a group is its earliest.
         filled: set[str] = set()

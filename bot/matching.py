@@ -29,6 +29,8 @@ FOREIGN_FACTOR = 0.45  # another service named and ours not: all but an error co
 UNHINTED_FACTOR = 0.7  # only fuzzy clues, and nothing even hints at the service
 HOW_TO_YIELD = 0.8  # see _yield_how_tos
 NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
+HINT_WHOLE_UP_TO = 65_536
+HINT_RADIUS = 4096
 STRONG = frozenset({"code", "pattern", "phrase"})
 
 def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int, int]], *,
@@ -37,11 +39,15 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
     paste = Paste(text, lower)
     evidence: dict[int, dict[tuple[str, str], Evidence]] = defaultdict(dict)
 
+    where: dict[int, list[int]] = defaultdict(list)  # entry -> offsets of its evidence
+
     def add(entry: int, signal: str, what: str, pos: int, weight: float) -> None:
         key = (signal, what)
         if key not in evidence[entry] or evidence[entry][key].weight < weight:
             line = paste.line_of(pos) if pos >= 0 else 0
             evidence[entry][key] = Evidence(signal, what, line, weight)
+            if pos >= 0:
+                where[entry].append(pos)
 
     _match_codes(index, paste, add)
     _match_phrases(index, paste, add)
@@ -78,11 +84,20 @@ def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int,
         elif not hinted and not strong:
             score *= UNHINTED_FACTOR
         entry = index.entries[entry_i]
-        matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items),
-                                                       _order_causes(index, entry_i, lower))))
+        matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items), entry.causes)))
     _yield_how_tos(matches)
     matches.sort(key=lambda m: (m[0], m[1], m[2]), reverse=True)
-    return [m[3] for m in matches[:limit]]
+    # Causes are put in order only for the matches shown: each hint is a search of the paste.
+    return [replace(m[3], causes=_order_causes(index, -m[2], _hint_region(lower, where[-m[2]])))
+            for m in matches[:limit]]
+
+
+def _hint_region(lower: str, positions: list[int]) -> str:
+    """Where to look for cause hints: the whole paste, or in a long one the text around the evidence
+    (the words that tell causes apart stand near the error, and each hint is a search)."""
+    if len(lower) <= HINT_WHOLE_UP_TO or not positions:
+        return lower
+    return "\n".join(lower[max(0, p - HINT_RADIUS): p + HINT_RADIUS] for p in sorted(set(positions)))
 
 
 def _yield_how_tos(matches: list) -> None:

@@ -34,14 +34,16 @@ def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dic
     by_stem: dict[str, set[str]] = defaultdict(set)
     short = len(paste.text) <= TYPO_TEXT_LIMIT
     vocab, prefixes = index.stem_to_symptoms, index.stem_prefixes
-    for word in paste.lower_tokens:
+    words = paste.lower_tokens
+    if not short:
+        # Stems of longer words keep at least four letters: a word whose first four letters begin
+        # no stem has none. One pass in a comprehension, as a log has thousands of distinct words.
+        words = {w for w in words if len(w) <= 4 or w[:4] in prefixes}
+    for word in words:
         if len(word) < 2 or len(word) > 40 or word in STOP_WORDS or (word.isdigit() and word not in statuses):
             continue
         if word in vocab:
             by_stem[word].add(word)
-            continue
-        # Stems of longer words keep at least four letters: if those match no stem, there is none.
-        if not short and len(word) > 4 and word[:4] not in prefixes:
             continue
         st = stem(word)
         if st in vocab:
