@@ -55,15 +55,28 @@ class Runtime:
 
 
 def sync_from_files(settings: Settings, *, engine: Engine | None = None) -> SyncReport:
-    """Validate knowledge/ and load it into the database (migrating it first)."""
+    """Validate knowledge/ and load it into the database (migrating it first).
+
+    Nothing is written when the files have problems or hold no entry: a sync makes the database
+    equal to the files, so a typo (or a wrong KNOWLEDGE_DIR) would otherwise delete the entries it
+    hides from every running instance.
+    """
     upgrade(settings.database_url)
+    owned = engine is None
     engine = engine or make_engine(settings.database_url)
-    result = load_knowledge(settings.knowledge_dir)
-    guides, guide_problems = load_guide_files(settings.knowledge_dir)
-    problems = [str(p) for p in (*result.problems, *guide_problems)]
-    with make_sessionmaker(engine).begin() as session:
-        report = sync_knowledge(session, result.entries, guides)
-    return report.with_problems(problems)
+    try:
+        result = load_knowledge(settings.knowledge_dir)
+        guides, guide_problems = load_guide_files(settings.knowledge_dir)
+        problems = [str(p) for p in (*result.problems, *guide_problems)]
+        if not result.entries:
+            problems.append(f"{settings.knowledge_dir}: no entries found (entries/*.yaml)")
+        with make_sessionmaker(engine).begin() as session:
+            if problems:
+                return SyncReport(version=EntryRepository(session).version(), problems=tuple(problems))
+            return sync_knowledge(session, result.entries, guides)
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def load_index(sessions: sessionmaker) -> tuple[KnowledgeIndex, int]:
@@ -84,7 +97,7 @@ def open_runtime(settings: Settings, *, sync_if_empty: bool = True) -> Runtime:
             empty = EntryRepository(session).count() == 0
         if empty:
             report = sync_from_files(settings, engine=engine)
-            log.info("knowledge base was empty; loaded: %s", report.summary())
+            (log.error if report.problems else log.info)("knowledge base was empty: %s", report.summary())
     index, version = load_index(sessions)
     renderer = Renderer(guide_sources={g.name: g.source for g in index.guides.values()})
     return Runtime(settings, engine, sessions, index, version, renderer)

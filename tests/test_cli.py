@@ -123,3 +123,21 @@ def test_an_unreachable_database_is_a_message_not_a_traceback():
     err = result.stderr.decode()
     assert "database" in err and "Traceback" not in err
     assert "secret" not in err
+
+
+def test_kb_sync_refuses_files_with_problems_and_keeps_what_is_stored(db_url, tmp_path, knowledge_root):
+    import shutil
+
+    assert run_app("kb", "sync", database_url=db_url).returncode == 0
+    broken = tmp_path / "knowledge"
+    shutil.copytree(knowledge_root, broken)
+    (broken / "entries" / "ERR_1200.yaml").write_text("id: ERR_1200\nkind: [oops\n", encoding="utf-8")
+    result = run_app("kb", "sync", database_url=db_url, env={"KNOWLEDGE_DIR": str(broken)})
+    assert result.returncode == 1
+    out = result.stdout.decode()
+    assert "nothing synced" in out and "ERR_1200.yaml:" in out
+    # The stored knowledge base is untouched: ERR_1200 is still diagnosed.
+    check = run_app("diagnose", "ERR_1200", "--json", database_url=db_url)
+    assert json.loads(check.stdout)["matches"][0]["id"] == "ERR_1200"
+    empty = run_app("kb", "sync", database_url=db_url, env={"KNOWLEDGE_DIR": str(tmp_path / "nowhere")})
+    assert empty.returncode == 1 and "no entries found" in empty.stdout.decode()

@@ -180,7 +180,8 @@ def test_a_database_made_by_create_all_syncs_too(tmp_path, engine_factory, entri
 
 def test_the_summary_tells_an_operator_what_happened():
     report = SyncReport(added=("A", "B"), updated=("C",), removed=(), unchanged=4, version=7)
-    report = report.with_problems(["knowledge/entries/X.yaml:3: bad"])
-    lines = report.summary().splitlines()
-    assert lines[0].startswith("knowledge base version 7: 2 added, 1 updated, 0 removed, 4 unchanged")
+    assert report.summary() == "knowledge base version 7: 2 added, 1 updated, 0 removed, 4 unchanged"
+    refused = SyncReport(version=7, problems=("knowledge/entries/X.yaml:3: bad",))
+    lines = refused.summary().splitlines()
+    assert lines[0].startswith("knowledge base version 7: nothing synced, 1 problem(s)")
     assert lines[1:] == ["knowledge/entries/X.yaml:3: bad"]

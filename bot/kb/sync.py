@@ -39,9 +39,6 @@ class SyncReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.guides_changed)
 
-    def with_problems(self, problems: Sequence[str]) -> SyncReport:
-        return replace(self, problems=tuple(str(p) for p in problems))
-
     def summary(self) -> str:
         """One line of counts, then one line per problem."""
         line = (f"knowledge base version {self.version}"
@@ -50,7 +47,8 @@ class SyncReport:
         if self.guides_changed:
             line += f"; guides changed: {', '.join(self.guides_changed)}"
         if self.problems:
-            line += f"; {len(self.problems)} problem(s) in the files:"
+            line = (f"knowledge base version {self.version}: nothing synced, "
+                    f"{len(self.problems)} problem(s) in the files (fix them, see `kb check`):")
         return "\n".join([line, *self.problems])
 
 
