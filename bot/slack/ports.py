@@ -1,0 +1,73 @@
+"""What the Slack layer needs from the rest of tsgbot, as interfaces.
+
+Listeners take these, never the database or the runtime: unit tests pass hand-written fakes
+(`tests/slack_fakes.py`), the server passes `bot.service.BotService`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.model import Diagnosis, Entry
+from bot.render import Renderer
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A diagnosis and the id of its row in the diagnosis log (buttons and feedback refer to it)."""
+
+    diagnosis: Diagnosis
+    diagnosis_id: int
+
+
+@dataclass(frozen=True)
+class PastDiagnosis:
+    """One line of a user's history (App Home)."""
+
+    diagnosis_id: int
+    created_at: datetime
+    surface: str
+    excerpt: str
+    decision: str
+    top_entry_id: str | None
+    top_score: float | None
+
+
+class DiagnosisService(Protocol):
+    renderer: Renderer
+
+    def diagnose(self, text: str, *, surface: str, user_id: str | None = None,
+                 channel_id: str | None = None, lang: str | None = None) -> Recorded:
+        """Diagnose and record (surface: 'slash', 'mention', 'dm', 'shortcut', ...)."""
+
+    def recorded(self, diagnosis_id: int, *, lang: str | None = None) -> Recorded | None:
+        """Diagnose again the stored (redacted) excerpt of an earlier diagnosis, for 'Other matches'
+        and 'Share in channel'; None when the id is unknown."""
+
+    def entries(self) -> list[Entry]:
+        """Every entry served now, in knowledge-base order."""
+
+    def entry(self, entry_id: str) -> Entry | None: ...
+
+    def lookup(self, query: str) -> list[Entry]:
+        """Direct look-up: an entry id, an error code (ERR_1200, OutOfQuota) or a status (429)."""
+
+    def history(self, user_id: str, *, limit: int = 5) -> list[PastDiagnosis]:
+        """The user's latest diagnoses, newest first."""
+
+    def record_feedback(self, *, diagnosis_id: int, user_id: str, verdict: str,
+                        correct_entry_id: str | None = None) -> None:
+        """verdict: 'solved' or 'wrong_match' (with the entry the user says is right, if any)."""
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time an event id is seen (durably, across restarts and instances)."""
+
+
+class Metrics(Protocol):
+    def diagnosis(self, *, surface: str, decision: str, entry_id: str | None, seconds: float) -> None: ...
+
+    def slack_api_error(self, *, method: str, error: str) -> None: ...
+
+    def duplicate_dropped(self) -> None: ...
