@@ -4,6 +4,7 @@
     python app.py diagnose --batch cases.jsonl
     python app.py kb sync | check
     python app.py bench [--quick]
+    python app.py serve
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ def _read_input(arg: str) -> str:
 
 
 def cmd_diagnose(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import open_runtime
-
     from bot.diagnose import diagnose
+    from bot.runtime import open_runtime
 
     runtime = open_runtime(settings)
     if args.batch:
@@ -126,6 +126,12 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serve import serve
+
+    return serve(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="tsgbot: Azure ML online-endpoint errors in, fixes out")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
     b.add_argument("--quick", action="store_true", help="fewer repetitions")
     b.set_defaults(func=cmd_bench)
+
+    s = sub.add_parser("serve", help="run the Slack app, /healthz, /readyz and /metrics over HTTP (gunicorn)")
+    s.set_defaults(func=cmd_serve)
     return parser
 
 

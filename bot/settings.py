@@ -1,13 +1,20 @@
-"""Settings read once, by the composition root, from the environment (and an optional .env file)."""
+"""Settings read once, by the composition root, from the environment (and an optional .env file).
+
+Parsing never fails: a value that cannot be used keeps its default and leaves a line in `problems`,
+so `validate()` can report every problem at once (`serve` prints them and exits 2).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'tsgbot.db'}"
+DEFAULT_COMMAND = "/troubleshoot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_THREADS = 256
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,16 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     knowledge_dir: Path = ROOT / "knowledge"
     log_level: str = "INFO"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None  # the Web API base URL, ending in '/'; None: Slack's own
+    slack_command: str = DEFAULT_COMMAND
+    host: str = "0.0.0.0"
+    port: int = 3000
+    web_threads: int = 8
+    # Problems met while parsing the environment (values that could not be used).
+    problems: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def safe_database_url(self) -> str:
@@ -23,11 +40,104 @@ class Settings:
 
         return redact(self.database_url)
 
+    @property
+    def slack_mode(self) -> str:
+        """'socket' (SLACK_APP_TOKEN), 'http' (bot token and signing secret) or 'off'."""
+        if self.slack_bot_token and self.slack_app_token:
+            return "socket"
+        if self.slack_bot_token and self.slack_signing_secret:
+            return "http"
+        return "off"
+
+    def validate(self) -> list[str]:
+        """Every problem with these settings, one line each; empty when they are usable."""
+        problems = list(self.problems)
+        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must start with xoxb- (OAuth & Permissions > Bot User OAuth Token)")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must start with xapp- (Basic Information > App-Level Tokens)")
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            problems.append("SLACK_SIGNING_SECRET is missing: Slack signs every request with it "
+                            "(Basic Information > App Credentials); or set SLACK_APP_TOKEN for Socket Mode")
+        if not self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token):
+            problems.append("SLACK_BOT_TOKEN is missing: the bot cannot answer without it (xoxb-...)")
+        if not self.slack_command.startswith("/") or len(self.slack_command) < 2 or " " in self.slack_command:
+            problems.append(f"SLACK_COMMAND must be a slash command such as {DEFAULT_COMMAND}, "
+                            f"not {self.slack_command!r}")
+        if self.slack_api_url and not self.slack_api_url.startswith(("http://", "https://")):
+            problems.append(f"SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, "
+                            f"not {self.slack_api_url!r}")
+        if self.log_level not in LOG_LEVELS:
+            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
+        problem = _database_url_problem(self.database_url)
+        if problem:
+            problems.append(problem)
+        return problems
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
+    def from_env(cls, environ: dict[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
+        """Settings from `environ` (default: the process environment plus `./.env`, which it overrides).
+
+        A `dotenv` file given explicitly is read under `environ` too; the environment always wins.
+        """
+        if environ is None:
+            env = {**_read_dotenv(dotenv or Path.cwd() / ".env"), **os.environ}
+        else:
+            env = {**(_read_dotenv(dotenv) if dotenv else {}), **environ}
+        problems: list[str] = []
+
+        def text(name: str) -> str | None:
+            value = (env.get(name) or "").strip()
+            return value or None
+
+        api_url = text("SLACK_API_URL")
+        if api_url and not api_url.endswith("/"):
+            api_url += "/"  # slack_sdk joins the method name straight onto it
         return cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            knowledge_dir=Path(env.get("KNOWLEDGE_DIR") or ROOT / "knowledge"),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            database_url=text("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            knowledge_dir=Path(text("KNOWLEDGE_DIR") or ROOT / "knowledge"),
+            log_level=(text("LOG_LEVEL") or "INFO").upper(),
+            slack_bot_token=text("SLACK_BOT_TOKEN"),
+            slack_signing_secret=text("SLACK_SIGNING_SECRET"),
+            slack_app_token=text("SLACK_APP_TOKEN"),
+            slack_api_url=api_url,
+            slack_command=text("SLACK_COMMAND") or DEFAULT_COMMAND,
+            host=text("HOST") or "0.0.0.0",
+            port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
+            web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),
+            problems=tuple(problems),
         )
+
+
+def _number(value: str | None, default: int, low: int, high: int, name: str, problems: list[str]) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        problems.append(f"{name} must be a number {low}-{high}, not {value!r}")
+        return default
+    return number
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
+
+
+def _database_url_problem(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return "DATABASE_URL must be a database URL such as sqlite:///tsgbot.db or postgresql://user@host/db"
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        return f"DATABASE_URL must name SQLite or PostgreSQL, not {backend!r}"
+    return None

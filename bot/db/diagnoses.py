@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from bot.db.tables import DiagnosisRow, utcnow
 from bot.model import Diagnosis
 
-EXCERPT_MAX = 2000  # hard cap in the table, whatever the caller asked for
+# Hard cap in the table, whatever the caller asked for: enough to diagnose a Slack paste again
+# ("Share in channel", "Other matches") from the stored, already redacted text.
+EXCERPT_MAX = 20_000
 TOP_MATCHES = 5
 
 
@@ -26,6 +28,8 @@ class DiagnosisRecord:
     matches: tuple[tuple[str, float], ...]  # (entry id, score), best first
     elapsed_ms: float
     created_at: datetime = field(default_factory=utcnow)
+    user_id: str | None = None  # who asked (a Slack user id), when known
+    channel_id: str | None = None  # where (a Slack channel id), when known
 
     @property
     def top_entry_id(self) -> str | None:
@@ -36,7 +40,8 @@ class DiagnosisRecord:
         return self.matches[0][1] if self.matches else None
 
 
-def record_from_diagnosis(diagnosis: Diagnosis, *, surface: str, excerpt_chars: int = 500) -> DiagnosisRecord:
+def record_from_diagnosis(diagnosis: Diagnosis, *, surface: str, excerpt_chars: int = 500,
+                          user_id: str | None = None, channel_id: str | None = None) -> DiagnosisRecord:
     """The log record of a diagnosis: the start of its (already redacted) text and its top matches."""
     return DiagnosisRecord(
         surface=surface,
@@ -45,6 +50,8 @@ def record_from_diagnosis(diagnosis: Diagnosis, *, surface: str, excerpt_chars: 
         decision=diagnosis.decision,
         matches=tuple((m.entry.id, float(m.score)) for m in diagnosis.matches[:TOP_MATCHES]),
         elapsed_ms=float(diagnosis.elapsed_ms),
+        user_id=user_id,
+        channel_id=channel_id,
     )
 
 
@@ -54,8 +61,9 @@ class DiagnosisLog:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, record: DiagnosisRecord) -> None:
-        self.session.add(DiagnosisRow(
+    def add(self, record: DiagnosisRecord) -> int:
+        """Append a record; returns its id (buttons and feedback refer to it)."""
+        row = DiagnosisRow(
             created_at=record.created_at,
             surface=record.surface,
             # Defensive: a caller passing a whole paste must not fill the database with logs.
@@ -66,7 +74,16 @@ class DiagnosisLog:
             top_score=record.top_score,
             matches=[{"id": entry_id, "score": score} for entry_id, score in record.matches],
             elapsed_ms=record.elapsed_ms,
-        ))
+            user_id=record.user_id,
+            channel_id=record.channel_id,
+        )
+        self.session.add(row)
+        self.session.flush()  # assigns the id
+        return row.id
+
+    def get(self, diagnosis_id: int) -> DiagnosisRecord | None:
+        row = self.session.get(DiagnosisRow, diagnosis_id)
+        return None if row is None else _record(row)
 
     def recent(self, limit: int = 20, surface: str | None = None) -> list[DiagnosisRecord]:
         """The latest records, newest first, optionally of one surface only."""
@@ -74,6 +91,12 @@ class DiagnosisLog:
         if surface is not None:
             query = query.where(DiagnosisRow.surface == surface)
         return [_record(row) for row in self.session.scalars(query)]
+
+    def by_user(self, user_id: str, limit: int = 5) -> list[tuple[int, DiagnosisRecord]]:
+        """A user's latest records with their ids, newest first."""
+        query = (select(DiagnosisRow).where(DiagnosisRow.user_id == user_id)
+                 .order_by(DiagnosisRow.created_at.desc(), DiagnosisRow.id.desc()).limit(limit))
+        return [(row.id, _record(row)) for row in self.session.scalars(query)]
 
 
 def _record(row: DiagnosisRow) -> DiagnosisRecord:
@@ -85,4 +108,6 @@ def _record(row: DiagnosisRow) -> DiagnosisRecord:
         matches=tuple((m["id"], float(m["score"])) for m in row.matches or ()),
         elapsed_ms=row.elapsed_ms,
         created_at=row.created_at,
+        user_id=row.user_id,
+        channel_id=row.channel_id,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -17,6 +17,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 STATE_ID = 1  # kb_state holds exactly one row
+VERDICTS = ("solved", "wrong_match")  # what feedback may say
 
 
 def utcnow() -> datetime:
@@ -95,6 +96,7 @@ class DiagnosisRow(Base):
         Index("ix_diagnoses_created_at", "created_at"),
         Index("ix_diagnoses_top_entry_id", "top_entry_id"),
         Index("ix_diagnoses_surface_created_at", "surface", "created_at"),
+        Index("ix_diagnoses_user_id_created_at", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -107,3 +109,34 @@ class DiagnosisRow(Base):
     top_score: Mapped[float | None] = mapped_column(Float)
     matches: Mapped[list] = mapped_column(JSON)  # [{"id": entry id, "score": float}, ...], best first
     elapsed_ms: Mapped[float] = mapped_column(Float)
+    # Who asked and where (Slack ids); None for the CLI, batches and alerts.
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SlackEventRow(Base):
+    """A Slack event already handled: the primary key makes a retried or twice-delivered event fail to insert."""
+
+    __tablename__ = "slack_events"
+    __table_args__ = (Index("ix_slack_events_received_at", "received_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackRow(Base):
+    """What a person said about a diagnosis: 'solved' or 'wrong_match' (and, maybe, the right entry)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_diagnosis_id", "diagnosis_id"),
+        CheckConstraint(f"verdict IN {VERDICTS!r}", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    diagnosis_id: Mapped[int] = mapped_column(ForeignKey("diagnoses.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    # No foreign key: entries come and go with kb syncs, the feedback stays.
+    correct_entry_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

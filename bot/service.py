@@ -1,0 +1,137 @@
+"""BotService: `bot.slack.ports.DiagnosisService` over the runtime (index, renderer) and the database."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
+from bot.db.slack import FeedbackLog, FeedbackRecord, SlackEventLog
+from bot.db.tables import utcnow
+from bot.diagnose import diagnose
+from bot.model import Entry
+from bot.render import Renderer
+from bot.runtime import Runtime
+from bot.slack.ports import Metrics, PastDiagnosis, Recorded
+
+log = logging.getLogger(__name__)
+
+# Stored (redacted) text of a Slack diagnosis: enough to diagnose it again for its buttons.
+SLACK_EXCERPT_CHARS = 20_000
+EVENT_ID_MAX = 64  # the width of slack_events.event_id
+KEEP_EVENTS = timedelta(days=1)  # Slack retries an event for minutes; a day is plenty
+PRUNE_EVERY = timedelta(hours=1)
+TOKEN_RE = re.compile(r"[\w.:-]{2,100}")  # one word: what a direct look-up may be
+
+
+class BotService:
+    """Diagnoses and records; answers look-ups, history, feedback and event de-duplication."""
+
+    def __init__(self, runtime: Runtime, *, metrics: Metrics | None = None) -> None:
+        self.runtime = runtime
+        self.metrics = metrics
+        self.renderer: Renderer = runtime.renderer
+        self._pruned_at = None
+        self._prune_lock = threading.Lock()
+        self._compiled: dict[str, list[re.Pattern[str]]] = {}  # entry id -> its patterns, for lookup
+
+    def diagnose(self, text: str, *, surface: str, user_id: str | None = None,
+                 channel_id: str | None = None, lang: str | None = None) -> Recorded:
+        """Diagnose `text` and record it with who asked where; the id is what buttons refer to."""
+        started = time.perf_counter()
+        diagnosis = diagnose(text, self.runtime.index, lang=lang)
+        record = record_from_diagnosis(diagnosis, surface=surface, excerpt_chars=SLACK_EXCERPT_CHARS,
+                                       user_id=user_id, channel_id=channel_id)
+        # Unlike the CLI's log, a failure here fails the answer: its buttons would point at nothing.
+        with self.runtime.sessions.begin() as session:
+            diagnosis_id = DiagnosisLog(session).add(record)
+        if self.metrics is not None:
+            top = diagnosis.top
+            self.metrics.diagnosis(surface=surface, decision=diagnosis.decision,
+                                   entry_id=top.entry.id if top else None,
+                                   seconds=time.perf_counter() - started)
+        return Recorded(diagnosis, diagnosis_id)
+
+    def recorded(self, diagnosis_id: int, *, lang: str | None = None) -> Recorded | None:
+        """Diagnose again the stored excerpt of diagnosis `diagnosis_id` (not recorded again)."""
+        with self.runtime.sessions() as session:
+            record = DiagnosisLog(session).get(diagnosis_id)
+        if record is None:
+            return None
+        return Recorded(diagnose(record.excerpt, self.runtime.index, lang=lang or record.language), diagnosis_id)
+
+    def entries(self) -> list[Entry]:
+        return list(self.runtime.index.entries)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.runtime.index.entry(entry_id)
+
+    def lookup(self, query: str) -> list[Entry]:
+        """Entries named by `query`: an entry id, an error code or an HTTP status, case-insensitive.
+
+        A single word none of these name is tried against the entries' exact phrases and patterns,
+        which know the names today's CLI prints (`OutOfQuota`, `key_auth_access_denied`).
+        """
+        wanted = query.strip().lower()
+        if not wanted:
+            return []
+        entries = self.runtime.index.entries
+        found = [e for e in entries if e.id.lower() == wanted]
+        found += [e for e in entries if any(code.lower() == wanted for code in e.signals.codes)]
+        if len(wanted) == 3 and wanted.isdigit():
+            found += [e for e in entries if int(wanted) in e.signals.status]
+        if not found and TOKEN_RE.fullmatch(wanted):
+            word = query.strip()
+            found = [e for e in entries if any(p.lower() == wanted for p in e.signals.phrases)
+                     or any(pattern.search(word) for pattern in self._patterns(e))]
+        unique: dict[str, Entry] = {}
+        for entry in found:
+            unique.setdefault(entry.id, entry)
+        return list(unique.values())
+
+    def _patterns(self, entry: Entry) -> list[re.Pattern[str]]:
+        if entry.id not in self._compiled:
+            self._compiled[entry.id] = [re.compile(p, re.IGNORECASE) for p in entry.signals.patterns]
+        return self._compiled[entry.id]
+
+    def history(self, user_id: str, *, limit: int = 5) -> list[PastDiagnosis]:
+        with self.runtime.sessions() as session:
+            rows = DiagnosisLog(session).by_user(user_id, limit)
+        return [PastDiagnosis(diagnosis_id=i, created_at=r.created_at, surface=r.surface, excerpt=r.excerpt,
+                              decision=r.decision, top_entry_id=r.top_entry_id, top_score=r.top_score)
+                for i, r in rows]
+
+    def record_feedback(self, *, diagnosis_id: int, user_id: str, verdict: str,
+                        correct_entry_id: str | None = None) -> None:
+        with self.runtime.sessions.begin() as session:
+            FeedbackLog(session).add(FeedbackRecord(diagnosis_id, user_id, verdict, correct_entry_id))
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time `event_id` is seen by any process on this database."""
+        key = event_id if len(event_id) <= EVENT_ID_MAX else hashlib.sha256(event_id.encode()).hexdigest()
+        try:
+            with self.runtime.sessions.begin() as session:
+                SlackEventLog(session).add(key)
+        except IntegrityError:  # the primary key: another delivery (here or elsewhere) got there first
+            return False
+        self._prune_now_and_then()
+        return True
+
+    def _prune_now_and_then(self) -> None:
+        now = utcnow()
+        with self._prune_lock:
+            if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+                return
+            self._pruned_at = now
+        try:
+            with self.runtime.sessions.begin() as session:
+                removed = SlackEventLog(session).prune(now - KEEP_EVENTS)
+            log.debug("forgot %d handled Slack event id(s)", removed)
+        except Exception:  # an old id kept a while longer harms nothing
+            log.exception("could not prune handled Slack event ids")

@@ -1,0 +1,1 @@
+"""The HTTP edge: the Flask app (Slack events, health, readiness, metrics) and its Prometheus metrics."""

@@ -1,0 +1,138 @@
+"""The Flask app: `POST /slack/events` (Bolt), `GET /healthz`, `GET /readyz`, `GET /metrics`.
+
+    app = create_app(Settings.from_env())
+
+Built inside the server's worker process (never before a fork): it opens the database, migrates it,
+loads the knowledge base when the database is empty and builds the index once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from flask import Flask, Response, g, jsonify, request
+from slack_sdk import WebClient
+
+from bot.runtime import Runtime, open_runtime
+from bot.service import BotService
+from bot.settings import Settings
+from bot.web.health import readiness
+from bot.web.metrics import PrometheusMetrics
+from bot.web.slack_client import make_slack_client
+
+log = logging.getLogger(__name__)
+EXTENSION = "tsgbot"
+UNMATCHED = "unmatched"  # the route label of a 404: unknown paths must not grow the metrics
+
+
+@dataclass
+class AppState:
+    """What a request handler (and `serve`) may need, kept in `app.extensions["tsgbot"]`."""
+
+    settings: Settings
+    runtime: Runtime
+    metrics: PrometheusMetrics
+    service: BotService
+    bolt_app: object | None  # slack_bolt.App when Slack is on (HTTP or Socket Mode)
+    slack_threads: object | None = None  # what bot.slack.register returned: its pool, shut down on exit
+
+    def close(self) -> None:
+        """Let the Slack replies under way finish, then close the database connections."""
+        shutdown = getattr(self.slack_threads, "shutdown", None)
+        if shutdown is not None:
+            shutdown(wait=True)
+        self.runtime.engine.dispose()
+
+
+def app_state(app: Flask) -> AppState:
+    return app.extensions[EXTENSION]
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None,
+               slack_client: WebClient | None = None) -> Flask:
+    """The HTTP app for `settings`; `runtime` and `slack_client` replace the ones it would build."""
+    runtime = runtime or open_runtime(settings)
+    metrics = PrometheusMetrics()
+    metrics.knowledge_base(version=runtime.kb_version, entries=len(runtime.index.entries))
+    service = BotService(runtime, metrics=metrics)
+    bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client) if settings.slack_mode != "off"
+                               else (None, None))
+
+    app = Flask(__name__)
+    app.extensions[EXTENSION] = AppState(settings, runtime, metrics, service, bolt_app, slack_threads)
+    _count_requests(app, metrics)
+    _health_routes(app, runtime, metrics)
+    _slack_route(app, settings, bolt_app)
+    return app
+
+
+def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetrics, client: WebClient | None):
+    from slack_bolt import App
+
+    from bot.slack import register  # the Slack layer: imported only when Slack is on
+
+    client = client or make_slack_client(settings.slack_bot_token, metrics=metrics, base_url=settings.slack_api_url)
+    bolt_app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        # Socket Mode requests are not signed; without a secret the HTTP route stays closed (below).
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        process_before_response=False,
+    )
+    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command)
+    return bolt_app, slack_threads
+
+
+def _count_requests(app: Flask, metrics: PrometheusMetrics) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        metrics.http_request(route=route, status=response.status_code, seconds=seconds)
+        return response
+
+
+def _health_routes(app: Flask, runtime: Runtime, metrics: PrometheusMetrics) -> None:
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():
+        state = readiness(runtime)
+        return jsonify(state.as_json()), 200 if state.ready else 503
+
+    @app.get("/metrics")
+    def prometheus():
+        return Response(metrics.render(), mimetype=None, content_type=metrics.content_type)
+
+
+def _slack_route(app: Flask, settings: Settings, bolt_app) -> None:
+    mode = settings.slack_mode
+    if mode == "http":
+        from slack_bolt.adapter.flask import SlackRequestHandler
+
+        handler = SlackRequestHandler(bolt_app)
+        log.info("Slack is on: events, commands and interactivity at POST /slack/events")
+    elif mode == "socket":
+        handler = None
+        log.info("Slack is on in Socket Mode: POST /slack/events is closed")
+    else:
+        handler = None
+        log.warning("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to turn it on")
+
+    @app.post("/slack/events")
+    def slack_events():
+        if handler is not None:
+            return handler.handle(request)
+        if mode == "socket":
+            error = "Slack events arrive over Socket Mode (SLACK_APP_TOKEN is set), not over HTTP"
+        else:
+            error = "Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set"
+        return jsonify(ok=False, error=error), 503

@@ -1,0 +1,40 @@
+"""Readiness: the database answers and the knowledge index is built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from bot.redact import redact
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    reason: str | None = None
+    kb_version: int | None = None
+    entries: int | None = None
+
+    def as_json(self) -> dict:
+        body: dict = {"status": "ready" if self.ready else "not ready"}
+        if self.reason:
+            body["reason"] = self.reason
+        if self.kb_version is not None:
+            body["kb_version"] = self.kb_version
+            body["entries"] = self.entries
+        return body
+
+
+def readiness(runtime: Runtime) -> Readiness:
+    try:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means "not ready"; the reason says which
+        first_line = (str(exc).splitlines() or [""])[0]
+        return Readiness(False, redact(f"database: {exc.__class__.__name__}: {first_line}"))
+    entries = len(runtime.index.entries)
+    if not entries:
+        return Readiness(False, "knowledge base is empty: run 'python app.py kb sync'", runtime.kb_version, 0)
+    return Readiness(True, None, runtime.kb_version, entries)
