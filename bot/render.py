@@ -6,39 +6,37 @@ Handlers hand over data; the Jinja2 templates in bot/templates/ decide the wordi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.commands import fill
 from bot.labels import labels
-from bot.model import Diagnosis, Match
+from bot.model import Diagnosis, Entry, Match
+from bot.slack_blocks import (
+    MAX_BLOCKS,
+    MAX_SECTION,
+    SlackReply,
+    button_value,
+    clip,
+    context_block,
+    fit_block,
+    limit_blocks,
+    mrkdwn,
+    note_text,
+)
+from bot.slack_views import SlackViews
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_BLOCKS = 50
-MAX_SECTION = 3000
 MAX_EVIDENCE = 4
 MAX_STEPS = 6
 
 
-def mrkdwn(text: object) -> str:
-    """Slack's escaping: only & < > (full HTML escaping would show &#39; in Slack)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+Note = tuple[str, dict]  # (labels key, values) of a context line
 
 
-def clip(text: object, limit: int) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class SlackReply:
-    text: str
-    blocks: list[dict]
-
-
-class Renderer:
+class Renderer(SlackViews):
     """Renders diagnoses; build once and share (the Jinja2 environment caches templates)."""
 
     def __init__(self, *, guide_sources: dict[str, str] | None = None):
@@ -112,24 +110,46 @@ class Renderer:
         """Plain text for a terminal."""
         return self.env.get_template("text/diagnosis.txt.j2").render(self.view(diagnosis, lang)).strip() + "\n"
 
-    def slack(self, diagnosis: Diagnosis, lang: str | None = None) -> SlackReply:
-        """Block Kit blocks within Slack's limits, and the text fallback Slack shows in notifications."""
+    def slack(self, diagnosis: Diagnosis, lang: str | None = None, *, diagnosis_id: int | None = None,
+              actions: bool = True, share: bool = True, shared_by: str | None = None,
+              asked_by: str | None = None, notes: Sequence[Note] = ()) -> SlackReply:
+        """Block Kit blocks within Slack's limits, and the text fallback Slack shows in notifications.
+
+        With a `diagnosis_id` (and `actions`) a row of buttons follows ("Share in channel" when `share`
+        and not already shared, "Other matches" when there are any) and a feedback row ("Solved it",
+        "Wrong match"); every button's value is `{"d": diagnosis_id, "lang": lang}`. `shared_by` /
+        `asked_by` (Slack user ids) add a credit line on top; `notes` are (labels key, values) pairs
+        shown as context lines, e.g. a file that could not be read.
+        """
         view = self.view(diagnosis, lang)
-        raw = self.env.get_template("slack/diagnosis.json.j2").render(view)
-        blocks = [_fit(block) for block in json.loads(raw)]
-        if len(blocks) > MAX_BLOCKS:
-            blocks = blocks[: MAX_BLOCKS - 1] + [blocks[-1]]
+        t = view["t"]
+        blocks = self._blocks("slack/diagnosis.json.j2", view)
+        head = []
+        if shared_by:
+            head.append(context_block(t["shared_by"].format(user=f"<@{mrkdwn(shared_by)}>"), block_id="shared_by"))
+        elif asked_by:
+            head.append(context_block(t["asked_by"].format(user=f"<@{mrkdwn(asked_by)}>"), block_id="asked_by"))
+        tail = [context_block(note_text(t, key, values)) for key, values in notes]
+        if diagnosis_id is not None and actions:
+            tail += self._blocks("slack/actions.json.j2", {
+                "t": t, "diagnosis_id": diagnosis_id, "value": button_value(diagnosis_id, view["lang"]),
+                "share": share and not shared_by, "others": len(diagnosis.matches) > 1,
+            })
+        blocks = head + limit_blocks(blocks, MAX_BLOCKS - len(head) - len(tail)) + tail
         fallback = self.env.get_template("slack/fallback.txt.j2").render(view).strip()
         return SlackReply(text=clip(fallback, MAX_SECTION), blocks=blocks)
 
+    def slack_others(self, diagnosis: Diagnosis, lang: str | None = None) -> SlackReply:
+        """The runner-ups of a diagnosis, each with its summary and evidence ("Other matches")."""
+        view = self.view(diagnosis, lang)
+        blocks = limit_blocks(self._blocks("slack/others.json.j2", view), MAX_BLOCKS)
+        others = view["matches"][1:]
+        text = view["t"]["others_title"] + ": " + (", ".join(m["id"] for m in others) or view["t"]["no_others"])
+        return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
 
-def _fit(block: dict) -> dict:
-    """Cut any text of a block to Slack's per-field limits."""
-    text = block.get("text")
-    if isinstance(text, dict) and "text" in text:
-        limit = 150 if block.get("type") == "header" else MAX_SECTION
-        text["text"] = clip(text["text"], limit)
-    for element in block.get("elements", ()):
-        if isinstance(element, dict) and "text" in element and isinstance(element["text"], str):
-            element["text"] = clip(element["text"], MAX_SECTION)
-    return block
+    def entry_view(self, entry: Entry, lang: str) -> dict:
+        """The template data of an entry on its own, commands left with their <placeholders>."""
+        return self._match_view(Match(entry, 1.0, (), entry.causes), lang, {})
+
+    def _blocks(self, template: str, data: dict) -> list[dict]:
+        return [fit_block(block) for block in json.loads(self.env.get_template(template).render(data))]

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 CORE = ["model", "text", "words", "redact", "extract", "index", "matching", "diagnose", "commands", "render",
-        "paste", "symptoms", "markers",
+        "paste", "symptoms", "markers", "slack_blocks", "slack_views",
         "labels"]
 FORBIDDEN = ("slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "bot.db", "bot.slack", "os")
 BOT = Path(__file__).resolve().parent.parent / "bot"

@@ -1,0 +1,45 @@
+"""The Slack surface: Bolt listeners for the slash command, mentions, DMs, the message shortcut,
+the diagnosis buttons and App Home, and one error handler.
+
+`register` is the only place that attaches listeners to a Bolt app; every listener is a plain
+function built by a closure over its dependencies, so unit tests call it directly with fakes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.actions import make_action_listeners
+from bot.slack.answers import Answerer
+from bot.slack.background import DEFAULT_THREADS, Background
+from bot.slack.command import make_slash_command
+from bot.slack.errors import make_error_handler
+from bot.slack.files import Downloader
+from bot.slack.home import make_app_home
+from bot.slack.messages import make_message_listeners
+from bot.slack.ports import DiagnosisService, Metrics
+from bot.slack.shortcut import CALLBACK_ID, make_message_shortcut
+
+__all__ = ["register", "CALLBACK_ID"]
+
+
+def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: str = "/troubleshoot",
+             download: Downloader | None = None, threads: int = DEFAULT_THREADS) -> Background:
+    """Attach every listener to a Bolt `App` (sync).
+
+    Replies that wait on Slack run on a pool of `threads` of their own (see bot.slack.background),
+    returned so the caller may shut it down; the slash command answers in its acknowledgement.
+    """
+    answers = Answerer(service, metrics, command=command)
+    handle_error = make_error_handler(service.renderer, metrics)
+    background = Background(threads=threads, on_error=handle_error)
+    app.command(command)(make_slash_command(answers))
+    mention, direct_message = make_message_listeners(answers, download=download, background=background)
+    app.event("app_mention")(mention)
+    app.event("message")(direct_message)
+    app.message_shortcut(CALLBACK_ID)(make_message_shortcut(answers, download=download, background=background))
+    for action_id, listener in make_action_listeners(service, metrics, background=background).items():
+        app.action(action_id)(listener)
+    app.event("app_home_opened")(make_app_home(service, metrics, command=command, background=background))
+    app.error(handle_error)
+    return background

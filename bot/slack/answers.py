@@ -1,0 +1,71 @@
+"""From what a person sent to the reply: help, the list, a direct look-up, or a recorded diagnosis.
+
+Every surface (slash command, mention, DM, shortcut) answers through `Answerer.answer`, so they
+behave alike; the listeners only decide where the reply goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.render import Note, SlackReply
+from bot.slack.intent import Intent, parse
+from bot.slack.ports import DiagnosisService, Metrics, Recorded
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: SlackReply
+    lang: str  # the reply's language
+    recorded: Recorded | None = None  # set when a diagnosis was made (and recorded)
+
+
+class Answerer:
+    def __init__(self, service: DiagnosisService, metrics: Metrics, *, command: str = "/troubleshoot"):
+        self.service = service
+        self.metrics = metrics
+        self.command = command
+
+    @property
+    def renderer(self):
+        return self.service.renderer
+
+    def answer(self, text: str, *, surface: str, user_id: str | None, channel_id: str | None,
+               commands: bool = True, context: str = "", attachments: Sequence[str] = (),
+               notes: Sequence[Note] = (), share: bool = True, asked_by: str | None = None) -> Answer:
+        """The reply to `text` (already cleaned of Slack markup).
+
+        `commands`: whether `help`, `list`, `de ...` and bare codes are understood (not for a message
+        someone else wrote). `context` (a thread's earlier messages) and `attachments` (file texts)
+        are diagnosed together with the text; with either, a bare code is part of the paste, not a
+        look-up. `notes` go under a diagnosis (or under the help when nothing was left to diagnose).
+        """
+        intent = parse(text) if commands else Intent("diagnose", None, text.strip())
+        more = bool(context.strip() or any(a.strip() for a in attachments))
+        if intent.kind == "help" and (intent.text or not more):
+            return self._help(intent.reply_lang, () if intent.text else notes)
+        if intent.kind == "list":
+            return Answer(self.renderer.slack_list(self.service.entries(), intent.reply_lang), intent.reply_lang)
+        if intent.kind == "lookup" and not more:
+            found = self.service.lookup(intent.text)
+            if found:
+                return Answer(self.renderer.slack_entries(found, intent.reply_lang, query=intent.text),
+                              intent.reply_lang)
+        paste = "\n\n".join(part for part in (context, intent.text, *attachments) if part.strip())
+        if not paste.strip():
+            return self._help(intent.reply_lang, notes)
+        # The service records the diagnosis and counts it in the metrics (surface, decision, entry, time).
+        recorded = self.service.diagnose(paste, surface=surface, user_id=user_id, channel_id=channel_id,
+                                         lang=intent.lang)
+        diagnosis = recorded.diagnosis
+        lang = intent.lang or diagnosis.extraction.language
+        reply = self.renderer.slack(diagnosis, lang, diagnosis_id=recorded.diagnosis_id, share=share,
+                                    asked_by=asked_by, notes=notes)
+        return Answer(reply, lang, recorded)
+
+    def _help(self, lang: str, notes: Sequence[Note]) -> Answer:
+        reply = self.renderer.slack_help(lang, command=self.command)
+        for key, values in reversed(list(notes)):
+            reply = self.renderer.with_note(reply, key, lang, **values)
+        return Answer(reply, lang)

@@ -1,0 +1,32 @@
+"""App Home: what the bot does, how to use it, the knowledge base by kind, the viewer's last diagnoses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.slack.background import INLINE, Background
+from bot.slack.errors import call
+from bot.slack.events import first_delivery
+from bot.slack.ports import DiagnosisService, Metrics
+
+HISTORY = 5
+
+
+def make_app_home(service: DiagnosisService, metrics: Metrics, *, command: str = "/troubleshoot",
+                  lang: str = "en", background: Background = INLINE) -> Callable[..., None]:
+    def app_home_opened(body, event, client, logger) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return  # the Messages tab: nothing to publish
+        background.run(lambda: publish(body, event, client, logger), body=body, client=client, logger=logger)
+
+    def publish(body: dict, event: dict, client: Any, logger: Any) -> None:
+        if not first_delivery(body, service, metrics):
+            return
+        user = event["user"]
+        view = service.renderer.slack_home(service.entries(), service.history(user, limit=HISTORY), lang,
+                                           command=command)
+        call(metrics, client.views_publish, user_id=user, view=view)
+        logger.debug("published App Home for %s", user)
+
+    return app_home_opened

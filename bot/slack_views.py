@@ -1,0 +1,151 @@
+"""Slack views other than a diagnosis: look-ups, help, the entry list, App Home, feedback, notices.
+
+A mixin of `bot.render.Renderer`: it uses the renderer's templates (`_blocks`) and entry views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.labels import labels
+from bot.model import KINDS, Entry
+from bot.slack_blocks import (
+    MAX_BLOCKS,
+    MAX_SECTION,
+    SlackReply,
+    clip,
+    context_block,
+    limit_blocks,
+    mrkdwn,
+    note_text,
+    slack_date,
+)
+
+FEEDBACK_BLOCKS = ("feedback:", "feedback_pick:", "feedback_thanks:")
+MAX_HOME_BLOCKS = 100
+MAX_HOME_KB_BLOCKS = 60
+MAX_OPTIONS = 100
+
+
+class SlackViews:
+    def slack_entry(self, entry: Entry, lang: str = "en") -> SlackReply:
+        """One entry as a direct look-up shows it: summary, causes, steps and commands with placeholders."""
+        return self.slack_entries([entry], lang)
+
+    def slack_entries(self, entries: Sequence[Entry], lang: str = "en", *, query: str | None = None) -> SlackReply:
+        """Entries found by a direct look-up (`/troubleshoot 429` finds two), within Slack's limits."""
+        t = labels(lang)
+        views = [self.entry_view(entry, lang) for entry in entries]
+        blocks = self._blocks("slack/entry.json.j2", {"t": t, "entries": views, "query": query or ""})
+        text = "; ".join(f"{v['id']}: {v['title']}" for v in views)
+        return SlackReply(text=clip(text, MAX_SECTION), blocks=limit_blocks(blocks, MAX_BLOCKS))
+
+    def slack_help(self, lang: str = "en", *, command: str = "/troubleshoot") -> SlackReply:
+        """Usage: the slash command's forms, mentions, DMs, the shortcut, feedback."""
+        t = labels(lang)
+        blocks = self._blocks("slack/help.json.j2", {"t": t, "command": command})
+        return SlackReply(text=t["help_title"], blocks=blocks)
+
+    def slack_list(self, entries: Sequence[Entry], lang: str = "en") -> SlackReply:
+        """The knowledge base's entries, grouped by kind."""
+        t = labels(lang)
+        groups, more = _trim(self._groups(entries, lang), MAX_BLOCKS - 2)
+        blocks = self._blocks("slack/list.json.j2", {"t": t, "count": len(entries), "groups": groups, "more": more})
+        return SlackReply(text=t["list_title"].format(count=len(entries)), blocks=blocks)
+
+    def slack_home(self, entries: Sequence[Entry], history: Sequence[object], lang: str = "en", *,
+                   command: str = "/troubleshoot") -> dict:
+        """The App Home view: what the bot does, how to use it, the knowledge base, the viewer's history.
+
+        `history` items have the attributes of `bot.slack.ports.PastDiagnosis`.
+        """
+        t = labels(lang)
+        titles = {entry.id: entry.title.get(lang) for entry in entries}
+        past = [{
+            "when": slack_date(item.created_at),
+            "surface": t.get(f"surface_{item.surface}", item.surface),
+            "decision": t.get(item.decision, item.decision),
+            "entry": item.top_entry_id or "",
+            "title": titles.get(item.top_entry_id or "", ""),
+            "percent": round(item.top_score * 100) if item.top_score is not None else None,
+            "excerpt": clip(" ".join(item.excerpt.split()), 200),
+        } for item in history]
+        groups, more = _trim(self._groups(entries, lang), MAX_HOME_KB_BLOCKS)
+        blocks = self._blocks("slack/home.json.j2", {
+            "t": t, "command": command, "count": len(entries), "groups": groups, "more": more, "history": past,
+        })
+        return {"type": "home", "blocks": limit_blocks(blocks, MAX_HOME_BLOCKS)}
+
+    def slack_feedback(self, blocks: Sequence[dict], lang: str = "en", *, diagnosis_id: int, user_id: str,
+                       verdict: str, entries: Sequence[Entry] = (), picked: Entry | str | None = None) -> list[dict]:
+        """A diagnosis message's blocks after feedback: the feedback row becomes a thank-you; after
+        "Wrong match" a select of entries (`feedback_pick_entry`) asks for the right one, and once
+        `picked` (an entry, or the id of one no longer known) a thank-you names it."""
+        t = labels(lang)
+        kept = [b for b in blocks if not str(b.get("block_id", "")).startswith(FEEDBACK_BLOCKS)]
+        options = [{"text": clip(e.title.get(lang), 75), "value": e.id, "description": clip(e.id, 75)}
+                   for e in entries[:MAX_OPTIONS]]
+        new = self._blocks("slack/feedback.json.j2", {
+            "t": t, "diagnosis_id": diagnosis_id, "user": f"<@{mrkdwn(user_id)}>", "verdict": verdict,
+            "options": options if verdict == "wrong_match" and picked is None else [],
+            "picked": (None if picked is None else {"id": picked, "title": picked} if isinstance(picked, str)
+                       else {"id": picked.id, "title": picked.title.get(lang)}),
+        })
+        return limit_blocks(kept, MAX_BLOCKS - len(new)) + new
+
+    def slack_notice(self, key: str, lang: str = "en", **values: object) -> SlackReply:
+        """A one-line message: a labels key filled with values (escaped for mrkdwn)."""
+        text = note_text(labels(lang), key, values)
+        return SlackReply(text=clip(text, MAX_SECTION),
+                          blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION)}}])
+
+    def slack_apology(self, ref: str, lang: str = "en") -> SlackReply:
+        """The one short message a user gets when something failed; `ref` finds the details in the log."""
+        return self.slack_notice("apology", lang, ref=ref)
+
+    def with_note(self, reply: SlackReply, key: str, lang: str = "en", **values: object) -> SlackReply:
+        """The reply with one more context line on top (e.g. why an answer came privately)."""
+        note = context_block(note_text(labels(lang), key, values))
+        return SlackReply(text=reply.text, blocks=[note] + limit_blocks(list(reply.blocks), MAX_BLOCKS - 1))
+
+    def _groups(self, entries: Sequence[Entry], lang: str) -> list[dict]:
+        """Entries by kind (in KINDS order, unknown kinds last), as section-sized chunks of lines."""
+        t = labels(lang)
+        order = {kind: n for n, kind in enumerate(KINDS)}
+        kinds = sorted({e.kind for e in entries}, key=lambda k: (order.get(k, len(order)), k))
+        groups = []
+        for kind in kinds:
+            lines = [f"• `{mrkdwn(e.id)}` {mrkdwn(e.title.get(lang))}" for e in entries if e.kind == kind]
+            groups.append({"label": t.get(f"kind_{kind}", kind), "count": len(lines),
+                           "chunks": _chunks(lines, MAX_SECTION - 200)})
+        return groups
+
+
+
+def _chunks(lines: list[str], limit: int) -> list[dict]:
+    """Lines joined into texts of at most `limit` characters: [{"text", "count"}]."""
+    chunks: list[dict] = []
+    for line in lines:
+        line = clip(line, limit)
+        if chunks and len(chunks[-1]["text"]) + 1 + len(line) <= limit:
+            chunks[-1] = {"text": chunks[-1]["text"] + "\n" + line, "count": chunks[-1]["count"] + 1}
+        else:
+            chunks.append({"text": line, "count": 1})
+    return chunks
+
+
+def _trim(groups: list[dict], budget: int) -> tuple[list[dict], int]:
+    """Keep whole chunks (one section block each) while they fit in `budget` blocks; count the lines left out."""
+    kept: list[dict] = []
+    used = more = 0
+    for group in groups:
+        chunks = []
+        for chunk in group["chunks"]:
+            if used < budget:
+                chunks.append(chunk)
+                used += 1
+            else:
+                more += chunk["count"]
+        if chunks:
+            kept.append({**group, "chunks": chunks})
+    return kept, more

@@ -1,0 +1,141 @@
+"""register() wires every listener into a real Bolt App: requests dispatched through Bolt reach them
+with the arguments Bolt injects by name, and their replies reach (a local stand-in for) Slack."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.slack_fakes import (
+    BOT_ID,
+    BOT_USER,
+    LocalSlack,
+    World,
+    bolt_app,
+    command_request,
+    event_request,
+    local_slack,
+    payload_request,
+    wait_for,
+)
+
+QUOTA = "ERROR: (OutOfQuota) Not enough quota available for Standard_DS3_v2"
+
+SLACK_ACK_DEADLINE = 2.5  # seconds: Slack gives up at 3
+
+
+@pytest.fixture
+def world(shipped_index, renderer) -> World:
+    return World.build(shipped_index, renderer)
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    with local_slack() as server:
+        yield server
+
+
+def test_every_listener_is_registered(world):
+    names = {listener.ack_function.__name__ for listener in bolt_app(world)._listeners}
+    assert names == {"slash_command", "app_mention", "direct_message", "diagnose_message", "share_diagnosis",
+                     "other_matches", "feedback_solved", "feedback_wrong", "feedback_pick_entry",
+                     "app_home_opened"}
+
+
+def test_the_slash_command_is_answered_in_the_acknowledgement(world):
+    response = bolt_app(world).dispatch(command_request(QUOTA))
+    assert response.status == 200
+    sent = json.loads(response.body)
+    assert sent["response_type"] == "ephemeral" and sent["text"].startswith("Likely match: ERR_1100")
+    assert world.service.diagnosed[0]["surface"] == "slash"
+
+
+def test_a_listener_exception_gives_one_apology_in_the_acknowledgement(world):
+    world.service.fail_with = RuntimeError("database is gone")
+    response = bolt_app(world).dispatch(command_request(QUOTA))
+    assert response.status == 200
+    sent = json.loads(response.body)
+    assert sent["response_type"] == "ephemeral" and "Sorry, something went wrong" in sent["text"]
+
+
+def test_a_mention_is_answered_in_its_thread(world, slack):
+    event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": "C42",
+             "ts": "1700000100.000200"}
+    assert bolt_app(world, slack.url + "/api/").dispatch(event_request(event)).status == 200
+    assert wait_for(lambda: slack.calls("/api/chat.postMessage"))
+    [post] = slack.calls("/api/chat.postMessage")
+    assert (post["channel"], post["thread_ts"]) == ("C42", "1700000100.000200")
+    assert "ERR_1100" in post["text"] and "ERR_1100" in json.dumps(post["blocks"])
+    assert world.service.diagnosed[0]["surface"] == "mention"
+
+
+def test_an_event_from_ourselves_is_dropped_before_any_work(world, slack):
+    event = {"type": "message", "channel_type": "im", "user": BOT_USER, "bot_id": BOT_ID, "text": "ERR_1200",
+             "channel": "D1", "ts": "1.0"}
+    assert bolt_app(world, slack.url + "/api/").dispatch(event_request(event)).status == 200
+    assert not wait_for(lambda: world.service.seen or slack.received, timeout=0.2)
+
+
+def test_a_button_reaches_its_listener_and_updates_the_message(world, slack):
+    recorded = world.service.diagnose(QUOTA, surface="slash", user_id="U123")
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U777"}, "api_app_id": "A1",
+               "trigger_id": "t", "response_url": slack.url + "/response/2", "channel": {"id": "C42"},
+               "container": {"type": "message", "is_ephemeral": True},
+               "actions": [{"type": "button", "action_id": "feedback_solved", "block_id": "feedback:1",
+                            "value": json.dumps({"d": recorded.diagnosis_id, "lang": "en"})}]}
+    assert bolt_app(world, slack.url + "/api/").dispatch(payload_request(payload)).status == 200
+    assert wait_for(lambda: slack.calls("/response/2"))
+    [update] = slack.calls("/response/2")
+    assert update["replace_original"] is True and "Thanks <@U777>" in json.dumps(update["blocks"])
+    assert world.service.feedback[0]["verdict"] == "solved"
+
+
+def test_the_message_shortcut_reaches_its_listener(world, slack):
+    payload = {"type": "message_action", "callback_id": "diagnose_message", "team": {"id": "T1"},
+               "user": {"id": "U123"}, "channel": {"id": "C42"}, "trigger_id": "t", "message_ts": "1.0",
+               "response_url": slack.url + "/response/3", "message": {"user": "U5", "text": QUOTA, "ts": "1.0"}}
+    assert bolt_app(world, slack.url + "/api/").dispatch(payload_request(payload)).status == 200
+    assert wait_for(lambda: slack.calls("/api/chat.postMessage"))
+    assert slack.calls("/api/chat.postMessage")[0]["thread_ts"] == "1.0"
+    assert world.service.diagnosed[0]["surface"] == "shortcut"
+
+
+def test_app_home_is_published(world, slack):
+    event = {"type": "app_home_opened", "user": "U123", "channel": "D1", "tab": "home"}
+    assert bolt_app(world, slack.url + "/api/").dispatch(event_request(event, "EvHome")).status == 200
+    assert wait_for(lambda: slack.calls("/api/views.publish"))
+    [published] = slack.calls("/api/views.publish")
+    assert published["user_id"] == "U123" and published["view"]["type"] == "home"
+
+
+def test_acks_stay_fast_while_replies_wait_on_a_slow_slack(world, slack):
+    """Bolt has 5 listener threads; replies waiting on Slack must not hold them, or the next slash
+    command's acknowledgement misses Slack's 3 seconds."""
+    slack.slow(1.5)
+    app = bolt_app(world, slack.url + "/api/", threads=4)
+    for n in range(12):
+        event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": f"C{n}",
+                 "ts": f"{n}.0"}
+        assert app.dispatch(event_request(event, f"EvSlow{n}")).status == 200
+    assert wait_for(lambda: len(slack.calls("/api/chat.postMessage")) >= 4)  # the reply pool is busy now
+    started = time.monotonic()
+    response = app.dispatch(command_request(QUOTA))
+    # Slack's contract: an ack within 3 s, or the user sees an error (the starved pool took 3 s).
+    assert time.monotonic() - started < SLACK_ACK_DEADLINE
+    assert response.status == 200 and "ERR_1100" in json.loads(response.body)["text"]
+
+
+def test_a_failure_in_the_background_gets_one_apology(world, slack):
+    world.service.fail_with = RuntimeError("database is gone")
+    payload = {"type": "message_action", "callback_id": "diagnose_message", "team": {"id": "T1"},
+               "user": {"id": "U123"}, "channel": {"id": "C42"}, "trigger_id": "t", "message_ts": "1.0",
+               "response_url": slack.url + "/response/4", "message": {"user": "U5", "text": QUOTA, "ts": "1.0"}}
+    assert bolt_app(world, slack.url + "/api/").dispatch(payload_request(payload)).status == 200
+    assert wait_for(lambda: slack.calls("/response/4"))
+    time.sleep(0.1)
+    [apology] = slack.calls("/response/4")
+    assert apology["response_type"] == "ephemeral" and "Sorry, something went wrong" in apology["text"]
+    assert not slack.calls("/api/chat.postMessage")
