@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,11 @@ def _pg_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=_backends())
-def db_url(request, tmp_path) -> Iterator[str]:
-    """The URL of an empty database that lives only for this test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tsgbot.db'}"
+@contextmanager
+def fresh_database(backend: str, request, sqlite_dir: Path) -> Iterator[str]:
+    """The URL of an empty database on `backend` ("sqlite" or "postgresql"), dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_dir / 'tsgbot.db'}"
         return
     admin: Engine = request.getfixturevalue("_pg_admin")
     name = f"tsgbot_t_{secrets.token_hex(6)}"
@@ -70,6 +71,13 @@ def db_url(request, tmp_path) -> Iterator[str]:
         with admin.connect() as connection:
             # FORCE: an engine the test forgot to dispose must not keep the database alive.
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=_backends())
+def db_url(request, tmp_path) -> Iterator[str]:
+    """The URL of an empty database that lives only for this test."""
+    with fresh_database(request.param, request, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

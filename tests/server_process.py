@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -316,18 +315,10 @@ def _backends() -> list:
 @pytest.fixture(scope="module", params=_backends())
 def e2e_db_url(request, tmp_path_factory) -> Iterator[str]:
     """A fresh database for one module's server, per backend (the conftest's `db_url`, module-wide)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'tsgbot.db'}"
-        return
-    admin = request.getfixturevalue("_pg_admin")
-    name = f"tsgbot_t_{secrets.token_hex(6)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    from tests.conftest import fresh_database
+
+    with fresh_database(request.param, request, tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
