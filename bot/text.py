@@ -48,7 +48,7 @@ def prepare(raw: str) -> PreparedText:
     """Normalise line ends, blank out control bytes and cap the size, saying what was dropped."""
     notes: list[str] = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(text):
+    if _has_control(text):
         text = _CONTROL.sub(" ", text)
         notes.append("control characters were replaced by spaces")
     if len(text) > MAX_CHARS:
@@ -61,6 +61,17 @@ def prepare(raw: str) -> PreparedText:
         notes.append(f"the paste was {len(raw):,} characters; the middle {dropped:,} were dropped "
                      f"and the first and last parts diagnosed")
     return PreparedText(text, tuple(notes))
+
+
+# Bytes that are not control characters (tab and newline are text); what is left after deleting
+# them from ASCII text are control characters. bytes.translate runs at memory speed on a 1 MB paste.
+_TEXT_BYTES = bytes([9, 10]) + bytes(range(32, 127))
+
+
+def _has_control(text: str) -> bool:
+    if text.isascii():
+        return bool(text.encode().translate(None, _TEXT_BYTES))
+    return _CONTROL.search(text) is not None
 
 
 def detect_language(lower_text: str) -> str:
