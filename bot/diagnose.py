@@ -11,6 +11,7 @@ from bot.extract import extract_codes, extract_entities, extract_statuses
 from bot.index import KnowledgeIndex
 from bot.matching import rank
 from bot.model import Diagnosis, Extraction, Match
+from bot.paste import Paste
 from bot.redact import redact
 from bot.text import decode_paste, detect_language, prepare
 
@@ -28,16 +29,17 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     clean = redact(prepared.text, lower)
     if clean is not prepared.text:
         lower = clean.lower()
-    statuses = extract_statuses(clean)
+    paste = Paste(clean, lower)
+    statuses = extract_statuses(clean, lower)
     extraction = Extraction(
         text=clean,
         codes=tuple(extract_codes(clean)),
         status=tuple(statuses),
-        entities=extract_entities(clean, lower),
+        entities=extract_entities(clean, lower, paste.lower_tokens),
         language=lang if lang in ("en", "de") else detect_language(lower),
         notes=prepared.notes,
     )
-    matches = rank(index, clean, lower, statuses, limit=max(top, 2)) if clean.strip() else []
+    matches = rank(index, paste, statuses, limit=max(top, 2)) if clean.strip() else []
     decision, kept = decide(matches)
     return Diagnosis(decision, tuple(kept[:top]), extraction, (time.perf_counter() - started) * 1000)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.markers import inner_word
+
 # The statuses an HTTP client meets in practice; other three-digit numbers are never statuses.
 HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 410,
                            413, 415, 422, 424, 429, 500, 501, 502, 503, 504})
@@ -126,6 +128,8 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
     _rule("bereitstellung", rf"bereitstellung\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
 )
 
+_TRIGGER_WORDS = {trigger: inner_word(trigger) for trigger, _, _ in _ENTITY_RULES}
+
 # `az ml online-endpoint|online-deployment <verb> ...` and the 2021 `az ml endpoint` form.
 _AZ_RE = re.compile(r"\baz ml (?P<group>online-endpoint|online-deployment|endpoint)\s[^\n]{0,600}")
 _AZ_ARG_RE = re.compile(r"(?:^|\s)(?P<flag>--?[a-z][a-z-]*)(?:\s+|=)(?P<value>[\"']?[A-Za-z0-9_][\w.()-]{0,89}[\"']?)")
@@ -199,8 +203,12 @@ def extract_codes(text: str) -> list[tuple[str, int]]:
     return [(token, text.count("\n", 0, pos) + 1) for token, pos in ordered]
 
 
-def extract_entities(text: str, lower: str) -> dict[str, str]:
-    """Values for command placeholders; the earliest mention of each wins."""
+def extract_entities(text: str, lower: str, tokens: set[str] | None = None) -> dict[str, str]:
+    """Values for command placeholders; the earliest mention of each wins.
+
+    `tokens`, the paste's word set, lets triggers with an inner word (".azurecr.io") be ruled out
+    without a scan of the paste.
+    """
     found: dict[str, tuple[int, str]] = {}
     # lower() keeps offsets for nearly all text; where it does not (a few Unicode letters), read
     # the values from the lowercased text rather than from the wrong place.
@@ -214,7 +222,8 @@ def extract_entities(text: str, lower: str) -> dict[str, str]:
     present: dict[str, bool] = {}  # several rules share a trigger; each is searched for once
     for trigger, pattern, groups in _ENTITY_RULES:
         if trigger not in present:
-            present[trigger] = trigger in lower
+            word = _TRIGGER_WORDS[trigger]
+            present[trigger] = not (tokens is not None and word and word not in tokens) and trigger in lower
         if not present[trigger]:
             continue
         # A rule's mentions come in text order: the first that fills a group is its earliest.

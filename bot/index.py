@@ -19,7 +19,7 @@ try:  # Python 3.11+: the regex parser moved; both expose parse().
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from bot.markers import MarkerSet
+from bot.markers import MarkerSet, inner_word
 from bot.model import Entry, Guide
 from bot.words import STOP_WORDS, WORD_RE, content_stems, stem
 
@@ -45,6 +45,7 @@ class Pattern:
     source: str
     anchor: str  # lowercase literal the text must contain; "" when the pattern has none
     reach: int  # longest possible match, for searching near the anchor; 0 when unbounded
+    word: str  # a word of the anchor every matching paste has as a whole word; "" when none
     gram: str  # a rare four-letter piece of the anchor, for the word-set gate; "" when none
 
     @property
@@ -166,7 +167,8 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
                 phrase_anchors[_anchor_word(words, word_frequency)].append(Phrase(i, text))
                 raw_symptoms.append((i, text, content_stems(text.lower()), True))
         for source in s.patterns:
-            patterns.append(Pattern(i, source, literal_anchor(source), max_width(source), ""))
+            anchor = literal_anchor(source)
+            patterns.append(Pattern(i, source, anchor, max_width(source), inner_word(anchor), ""))
         for text in s.symptoms:
             raw_symptoms.append((i, text, content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)

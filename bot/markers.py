@@ -18,14 +18,14 @@ class MarkerSet:
     def __init__(self, markers: list[str] | tuple[str, ...]):
         self.words: set[str] = set()
         # A marker with punctuation ("api.openai.com") is looked for only when one of its words
-        # stands in the paste as a whole word, as it must wherever the marker occurs.
+        # stands in the paste as a whole word (an inner one must; an outer one nearly always does).
         self.phrases: dict[str, list[str]] = defaultdict(list)
         for marker in {m.lower().strip() for m in markers if m.strip()}:
             parts = _WORD.findall(marker)
             if len(parts) == 1 and parts[0] == marker:
                 self.words.add(marker)
             elif parts:
-                self.phrases[_gate(parts)].append(marker)
+                self.phrases[inner_word(marker) or max(parts, key=len)].append(marker)
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
@@ -42,7 +42,11 @@ class MarkerSet:
         return marker, pos
 
 
-def _gate(parts: list[str]) -> str:
-    # An inner word sits between the marker's own punctuation, so it is a whole word of any paste
-    # that contains the marker; an outer one could be glued to the text around it ("xapi.openai").
-    return max(parts[1:-1] or parts, key=len)
+def inner_word(literal: str) -> str:
+    """The longest word of `literal` with punctuation of the literal itself on both sides, or "".
+
+    Such a word is a whole word of any text that contains the literal, so a text's word set can rule
+    the literal out without scanning the text ("api.openai.com" needs the word "openai").
+    """
+    inner = [m.group(0) for m in _WORD.finditer(literal) if 0 < m.start() and m.end() < len(literal)]
+    return max(inner, key=len, default="")

@@ -33,10 +33,9 @@ HINT_WHOLE_UP_TO = 65_536
 HINT_RADIUS = 4096
 STRONG = frozenset({"code", "pattern", "phrase"})
 
-def rank(index: KnowledgeIndex, text: str, lower: str, statuses: list[tuple[int, int]], *,
-         limit: int = 5) -> list[Match]:
+def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
     """Entries with any evidence, best first, at most `limit`."""
-    paste = Paste(text, lower)
+    lower = paste.lower
     evidence: dict[int, dict[tuple[str, str], Evidence]] = defaultdict(dict)
 
     where: dict[int, list[int]] = defaultdict(list)  # entry -> offsets of its evidence
@@ -167,6 +166,8 @@ def _candidate_patterns(index: KnowledgeIndex, paste: Paste):
 
 def _match_patterns(index: KnowledgeIndex, paste: Paste, add) -> None:
     for pattern in _candidate_patterns(index, paste):
+        if pattern.word and pattern.word not in paste.lower_tokens:
+            continue  # ruled out by the word set, without scanning the paste
         if pattern.anchor and pattern.anchor not in paste.lower:
             continue
         m = _search_pattern(pattern, paste)

@@ -86,3 +86,14 @@ def test_unrelated_paste_is_no_match(mini_index):
                  mini_index)
     assert d.decision == "no_match"
     assert d.matches == ()
+
+
+def test_inner_words_are_whole_words_of_any_text_containing_the_literal():
+    from bot.markers import inner_word
+    from bot.paste import word_set
+
+    assert inner_word("api.openai.com") == "openai"
+    assert inner_word("(internalservererror) internal error") == "internalservererror"
+    assert inner_word("endpoint") == ""  # could be glued to its neighbours: endpoint_name
+    text = "POST https://api.openai.com/v1/chat -> 429"
+    assert inner_word("api.openai.com") in word_set(text.lower())
