@@ -2,7 +2,7 @@
 
     python app.py diagnose "TEXT" | - [--json] [--lang en|de] [--top N]
     python app.py diagnose --batch cases.jsonl
-    python app.py kb sync | check
+    python app.py kb sync | check | test | stats
     python app.py bench [--quick]
     python app.py serve
 """
@@ -108,11 +108,48 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
             print(problem)
         print(f"{len(problems)} problem(s)" if problems else "knowledge base OK", file=sys.stderr)
         return 1 if problems else 0
+    if args.action == "test":
+        return _kb_test(settings)
+    if args.action == "stats":
+        return _kb_stats(settings)
     from bot.runtime import sync_from_files
 
     report = sync_from_files(settings)
     print(report.summary())
     return 0 if not report.problems else 1
+
+
+def _kb_test(settings: Settings) -> int:
+    """The files' entries, each against its own examples (before they are synced)."""
+    from bot.index import build_index
+    from bot.kb.files import load_knowledge
+    from bot.kb.guides import load_guide_files
+    from bot.kb.selftest import run_examples
+
+    loaded = load_knowledge(settings.knowledge_dir)
+    guides, _ = load_guide_files(settings.knowledge_dir)
+    results = run_examples(build_index(loaded.entries, guides))
+    missed = [r for r in results if not r.lands]
+    for result in missed:
+        print(result)
+    without = [e.id for e in loaded.entries if not e.examples]
+    if without:
+        print(f"entries without examples: {', '.join(without)}")
+    print(f"{len(results) - len(missed)} of {len(results)} examples land on their entry", file=sys.stderr)
+    return 1 if missed or loaded.problems else 0
+
+
+def _kb_stats(settings: Settings) -> int:
+    from bot.kb.stats import collect
+    from bot.runtime import open_runtime
+
+    runtime = open_runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            print("\n".join(collect(session).lines()))
+    finally:
+        runtime.engine.dispose()
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -144,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--top", type=int, default=3, help="how many matches at most (default 3)")
     d.set_defaults(func=cmd_diagnose)
 
-    k = sub.add_parser("kb", help="knowledge base: check the files, sync them into the database")
-    k.add_argument("action", choices=("sync", "check"))
+    k = sub.add_parser("kb", help="knowledge base: check, test and sync the files; stats from the log")
+    k.add_argument("action", choices=("sync", "check", "test", "stats"))
     k.set_defaults(func=cmd_kb)
 
     b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
