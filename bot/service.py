@@ -39,7 +39,6 @@ class BotService:
         self.renderer: Renderer = runtime.renderer
         self._pruned_at = None
         self._prune_lock = threading.Lock()
-        self._compiled: dict[str, list[re.Pattern[str]]] = {}  # entry id -> its patterns, for lookup
 
     def diagnose(self, text: str, *, surface: str, user_id: str | None = None,
                  channel_id: str | None = None, lang: str | None = None) -> Recorded:
@@ -88,17 +87,14 @@ class BotService:
             found += [e for e in entries if int(wanted) in e.signals.status]
         if not found and TOKEN_RE.fullmatch(wanted):
             word = query.strip()
-            found = [e for e in entries if any(p.lower() == wanted for p in e.signals.phrases)
-                     or any(pattern.search(word) for pattern in self._patterns(e))]
+            index = self.runtime.index
+            found = [e for e in entries if any(p.lower() == wanted for p in e.signals.phrases)]
+            # The index's patterns: compiled once, shared with the matcher.
+            found += [index.entries[p.entry] for p in index.patterns if p.regex.search(word)]
         unique: dict[str, Entry] = {}
         for entry in found:
             unique.setdefault(entry.id, entry)
         return list(unique.values())
-
-    def _patterns(self, entry: Entry) -> list[re.Pattern[str]]:
-        if entry.id not in self._compiled:
-            self._compiled[entry.id] = [re.compile(p, re.IGNORECASE) for p in entry.signals.patterns]
-        return self._compiled[entry.id]
 
     def history(self, user_id: str, *, limit: int = 5) -> list[PastDiagnosis]:
         with self.runtime.sessions() as session:

@@ -9,7 +9,6 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-DEFAULT_SQLITE_URL = "sqlite:///tsgbot.db"
 BUSY_TIMEOUT_MS = 10_000
 _POSTGRES_NAMES = ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg")
 
