@@ -2,9 +2,10 @@
 
     python app.py diagnose "TEXT" | - [--json] [--lang en|de] [--top N]
     python app.py diagnose --batch cases.jsonl
-    python app.py kb sync | check | test | stats
+    python app.py kb sync | check | test | stats | list [--guide NAME]
     python app.py bench [--quick]
     python app.py serve
+    python app.py worker
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def diagnosis_json(diagnosis, lang: str | None) -> dict:
     return {
         "decision": diagnosis.decision,
         "matches": [
-            {"id": m.entry.id, "title": m.entry.title.get(lang), "score": m.score,
+            {"id": m.entry.id, "title": m.entry.title.get(lang), "guide": m.entry.guide, "score": m.score,
              "evidence": [{"signal": e.signal, "text": e.text, "line": e.line, "weight": e.weight}
                           for e in m.evidence]}
             for m in diagnosis.matches
@@ -112,6 +113,10 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
         return _kb_test(settings)
     if args.action == "stats":
         return _kb_stats(settings)
+    if args.action == "list":
+        from bot.catalog import run_list
+
+        return run_list(settings, guide=args.guide)
     from bot.runtime import sync_from_files
 
     report = sync_from_files(settings)
@@ -169,6 +174,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings)
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.standalone import run_worker
+
+    return run_worker(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="tsgbot: Azure ML online-endpoint errors in, fixes out")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -182,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_diagnose)
 
     k = sub.add_parser("kb", help="knowledge base: check, test and sync the files; stats from the log")
-    k.add_argument("action", choices=("sync", "check", "test", "stats"))
+    k.add_argument("action", choices=("sync", "check", "test", "stats", "list"))
+    k.add_argument("--guide", help="list: only that guide's entries")
     k.set_defaults(func=cmd_kb)
 
     b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
@@ -191,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the Slack app, /healthz, /readyz and /metrics over HTTP (gunicorn)")
     s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="deliver alert messages to Slack (beside servers run with DELIVERY_WORKER=off)")
+    w.set_defaults(func=cmd_worker)
     return parser
 
 

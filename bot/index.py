@@ -63,6 +63,18 @@ class Symptom:
     from_phrase: bool  # phrases are also matched fuzzily, to survive typos
 
 
+@dataclass(frozen=True)
+class GuideContext:
+    """The marker words one guide's entries are judged by: whether a paste is about their service."""
+
+    name: str  # the guide's name; "" for entries of a guide the index does not know
+    markers: MarkerSet
+    weak_markers: MarkerSet
+    # The guide's own foreign words, and the other guides' markers: a paste naming `kubectl` is
+    # about the AKS guide's service, not this one, even when this guide does not list the word.
+    foreign: MarkerSet
+
+
 @dataclass
 class KnowledgeIndex:
     entries: tuple[Entry, ...]
@@ -80,10 +92,15 @@ class KnowledgeIndex:
     typo_vocab: dict[str, dict[str, str]]  # initial + length -> {surface word: its stem}
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
-    markers: MarkerSet
+    markers: MarkerSet  # every guide's, together
     weak_markers: MarkerSet
     foreign: MarkerSet
     guides: dict[str, Guide] = field(default_factory=dict)
+    contexts: tuple[GuideContext, ...] = ()  # one per guide, then one for entries of unknown guides
+    entry_context: tuple[int, ...] = ()  # entry -> index into contexts
+
+    def context_of(self, entry_i: int) -> int:
+        return self.entry_context[entry_i] if self.entry_context else 0
 
     def entry(self, entry_id: str) -> Entry | None:
         i = self.by_id.get(entry_id)
@@ -205,6 +222,9 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
+    contexts = _guide_contexts(list(guide_map.values()))
+    slot = {c.name: n for n, c in enumerate(contexts)}
+
     def words(kind: str) -> list[str]:
         return [m for g in guides for m in getattr(g, kind)]
 
@@ -228,7 +248,23 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         weak_markers=MarkerSet(words("weak_markers")),
         foreign=MarkerSet(words("foreign")),
         guides=guide_map,
+        contexts=contexts,
+        entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
     )
+
+
+def _guide_contexts(guides: list[Guide]) -> tuple[GuideContext, ...]:
+    """One context per guide, and last one for entries whose guide is unknown: every guide's words together."""
+    contexts = []
+    for guide in guides:
+        own = {m.lower().strip() for m in (*guide.markers, *guide.weak_markers)}
+        others = [m for g in guides if g is not guide for m in g.markers if m.lower().strip() not in own]
+        contexts.append(GuideContext(guide.name, MarkerSet(guide.markers), MarkerSet(guide.weak_markers),
+                                     MarkerSet([*guide.foreign, *others])))
+    every = [m for g in guides for m in g.markers]
+    contexts.append(GuideContext("", MarkerSet(every), MarkerSet([m for g in guides for m in g.weak_markers]),
+                                 MarkerSet([m for g in guides for m in g.foreign])))
+    return tuple(contexts)
 
 
 def _gate_patterns(patterns: list[Pattern]):

@@ -15,6 +15,7 @@ LABELS: dict[str, dict[str, str]] = {
         "steps": "What to check",
         "commands": "Commands",
         "guide_section": "Guide section",
+        "guide": "Guide",
         "other_candidates": "Other candidates",
         "missing_values": "Fill in",
         "line": "line",
@@ -70,7 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
                       "filled in with the names from your paste.",
         "help_slash": "diagnose a paste; only you see the answer, \"Share in channel\" posts it for everyone",
         "help_lookup": "look up an error code or status code directly",
-        "help_list": "the entries of the knowledge base",
+        "help_list": "the entries of the knowledge base (`list <guide>`: those of one guide)",
         "help_lang": "answer in German (`en` for English)",
         "help_mention": "Mention me in a channel with a log (inline, in a code block or as an attached text "
                         "file or snippet): I answer in the thread. Mention me again in the thread with more "
@@ -79,6 +80,8 @@ LABELS: dict[str, dict[str, str]] = {
         "help_shortcut": "On any message: *More actions* (⋮) → *Diagnose this*.",
         "help_feedback": "Tell me with *Solved it* or *Wrong match* whether an answer was right.",
         "list_title": "Knowledge base: {count} entries",
+        "list_title_guide": "{guide}: {count} entries",
+        "list_unknown_guide": "There is no guide `{guide}`. The guides: {known}.",
         "list_more": "… and {count} more.",
         "kind_how-to": "How-to",
         "kind_deployment-error": "Deployment errors",
@@ -105,6 +108,7 @@ LABELS: dict[str, dict[str, str]] = {
         "steps": "Was zu prüfen ist",
         "commands": "Befehle",
         "guide_section": "Abschnitt im Leitfaden",
+        "guide": "Leitfaden",
         "other_candidates": "Weitere Kandidaten",
         "missing_values": "Noch einzusetzen",
         "line": "Zeile",
@@ -163,7 +167,7 @@ LABELS: dict[str, dict[str, str]] = {
                       "Befehlen, ausgefüllt mit den Namen aus deinem Text.",
         "help_slash": "Text diagnostizieren; nur du siehst die Antwort, „Im Kanal teilen“ zeigt sie allen",
         "help_lookup": "einen Fehlercode oder Statuscode direkt nachschlagen",
-        "help_list": "die Einträge der Wissensbasis",
+        "help_list": "die Einträge der Wissensbasis (`list <Leitfaden>`: die eines Leitfadens)",
         "help_lang": "auf Deutsch antworten (`en` für Englisch)",
         "help_mention": "Erwähne mich in einem Kanal mit einem Protokoll (im Text, in einem Codeblock oder als "
                         "angehängte Textdatei oder Snippet): Ich antworte im Thread. Erwähne mich dort erneut "
@@ -172,6 +176,8 @@ LABELS: dict[str, dict[str, str]] = {
         "help_shortcut": "An jeder Nachricht: *Weitere Aktionen* (⋮) → *Diagnose this*.",
         "help_feedback": "Sag mir mit *Gelöst* oder *Falscher Treffer*, ob eine Antwort gestimmt hat.",
         "list_title": "Wissensbasis: {count} Einträge",
+        "list_title_guide": "{guide}: {count} Einträge",
+        "list_unknown_guide": "Einen Leitfaden `{guide}` gibt es nicht. Die Leitfäden: {known}.",
         "list_more": "… und {count} weitere.",
         "kind_how-to": "Anleitungen",
         "kind_deployment-error": "Bereitstellungsfehler",

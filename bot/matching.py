@@ -53,20 +53,25 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     _match_patterns(index, paste, add)
     match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
-    domain = index.markers.first(lower, paste.lower_tokens)
-    hinted = domain or index.weak_markers.first(lower, paste.lower_tokens)
-    foreign = index.foreign.first(lower, paste.lower_tokens)
+    # Each guide's entries are judged by that guide's words: "kubectl" says a paste is about the
+    # AKS guide's service, and so against the entries of a guide about another one.
+    contexts: dict[int, _Context] = {}
+
+    def context(entry_i: int) -> _Context:
+        k = index.context_of(entry_i)
+        if k not in contexts:
+            contexts[k] = _Context.of(index, k, paste)
+        return contexts[k]
+
     for status, line in statuses:
         for entry in index.status_entries.get(status, ()):
             strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
-            weight = W_STATUS if (hinted or strong_here) else W_STATUS_BARE
+            weight = W_STATUS if (context(entry).hinted or strong_here) else W_STATUS_BARE
             key = ("status", str(status))
             evidence[entry][key] = Evidence("status", f"HTTP {status}", line, weight)
-    if domain:
-        context = Evidence("context", domain[0], paste.line_of(domain[1]), W_CONTEXT)
-        for found in evidence.values():
-            if found:
-                found[("context", "")] = context
+    for entry_i, found in evidence.items():
+        if found and context(entry_i).domain_evidence is not None:
+            found[("context", "")] = context(entry_i).domain_evidence
 
     matches = []
     for entry_i, found in evidence.items():
@@ -78,9 +83,10 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
             miss *= 1.0 - ev.weight
         score = 1.0 - miss
         strong = any(ev.signal in STRONG for ev in items)
-        if foreign and not domain and not any(ev.signal == "code" for ev in items):
+        where_from = context(entry_i)
+        if where_from.foreign and not where_from.domain and not any(ev.signal == "code" for ev in items):
             score *= FOREIGN_FACTOR
-        elif not hinted and not strong:
+        elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR
         entry = index.entries[entry_i]
         matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items), entry.causes)))
@@ -89,6 +95,25 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     # Causes are put in order only for the matches shown: each hint is a search of the paste.
     return [replace(m[3], causes=_order_causes(index, -m[2], _hint_region(lower, where[-m[2]])))
             for m in matches[:limit]]
+
+
+class _Context:
+    """What one guide's marker words say about a paste: named (domain), hinted at, or another service named."""
+
+    __slots__ = ("domain", "hinted", "foreign", "domain_evidence")
+
+    def __init__(self, domain, hinted, foreign, domain_evidence) -> None:
+        self.domain, self.hinted, self.foreign, self.domain_evidence = domain, hinted, foreign, domain_evidence
+
+    @classmethod
+    def of(cls, index: KnowledgeIndex, k: int, paste: Paste) -> _Context:
+        if not index.contexts:  # an index built without guides: no word says anything
+            return cls(None, None, None, None)
+        guide, lower, tokens = index.contexts[k], paste.lower, paste.lower_tokens
+        domain = guide.markers.first(lower, tokens)
+        hinted = domain or guide.weak_markers.first(lower, tokens)
+        evidence = Evidence("context", domain[0], paste.line_of(domain[1]), W_CONTEXT) if domain else None
+        return cls(domain, hinted, guide.foreign.first(lower, tokens), evidence)
 
 
 def _hint_region(lower: str, positions: list[int]) -> str:

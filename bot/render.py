@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.commands import fill
 from bot.labels import labels
-from bot.model import Diagnosis, Entry, Match
+from bot.model import Diagnosis, Entry, Guide, Match
 from bot.slack_blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
@@ -36,22 +37,39 @@ MAX_STEPS = 6
 Note = tuple[str, dict]  # (labels key, values) of a context line
 
 
-class Renderer(SlackViews):
-    """Renders diagnoses; build once and share (the Jinja2 environment caches templates)."""
+@cache
+def _environment() -> Environment:
+    """One Jinja2 environment for every renderer: a reloaded knowledge base does not recompile templates."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mrkdwn"] = mrkdwn
+    env.filters["clip"] = clip
+    env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return env
 
-    def __init__(self, *, guide_sources: dict[str, str] | None = None):
-        self.guide_sources = guide_sources or {}
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            undefined=StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        self.env.filters["mrkdwn"] = mrkdwn
-        self.env.filters["clip"] = clip
-        self.env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
+
+class Renderer(SlackViews):
+    """Renders diagnoses for the guides of one knowledge-base version; build once and share.
+
+    `guides` give each match its guide's title and source link; `guide_sources` (guide name -> URL)
+    adds or overrides links for guides known only by name.
+    """
+
+    def __init__(self, *, guides: Sequence[Guide] = (), guide_sources: dict[str, str] | None = None):
+        self.guides: dict[str, Guide] = {g.name: g for g in guides}
+        self.guide_sources = {**{g.name: g.source for g in guides}, **(guide_sources or {})}
+        self.env = _environment()
+
+    def guide_title(self, name: str, lang: str) -> str:
+        """A guide's title in `lang`, or its name when the guide is not known."""
+        guide = self.guides.get(name)
+        return guide.title.get(lang) if guide is not None else name
 
     def view(self, diagnosis: Diagnosis, lang: str | None = None) -> dict:
         """The plain data every template receives."""
@@ -95,6 +113,7 @@ class Renderer(SlackViews):
             "score": match.score,
             "percent": round(match.score * 100),
             "guide": entry.guide,
+            "guide_title": self.guide_title(entry.guide, lang),
             "anchor": entry.anchor,
             "guide_url": f"{source}#{entry.anchor}" if source else "",
             "evidence": [

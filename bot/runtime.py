@@ -1,12 +1,14 @@
-"""Runtime: the database, the knowledge index built from it, and the renderer, wired once.
+"""Runtime: the database, and the knowledge base served from it as one immutable snapshot.
 
 A running process builds its index from the database (not from the files), so every instance on
-one database serves the same knowledge-base version.
+one database serves the same knowledge-base version. `bot.kb_watch` swaps in a new snapshot when a
+sync bumps the version; a request reads `runtime.snapshot` once and uses that for all it does.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,14 +31,47 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One knowledge-base version as served: its index, its number and the renderer that knows its guides.
+
+    Never changed once built: readers holding it see one consistent version however long they take.
+    """
+
+    index: KnowledgeIndex
+    version: int
+    renderer: Renderer
+    build_ms: float = 0.0
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.index.entries)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker
-    index: KnowledgeIndex
-    kb_version: int
-    renderer: Renderer
+    # Replaced whole (one attribute assignment, atomic) by the watcher; never mutated in place.
+    snapshot: Snapshot
+
+    @property
+    def index(self) -> KnowledgeIndex:
+        return self.snapshot.index
+
+    @property
+    def kb_version(self) -> int:
+        return self.snapshot.version
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.snapshot.renderer
+
+    def stored_version(self) -> int:
+        """The knowledge-base version in the database now: one small SELECT."""
+        with self.sessions() as session:
+            return EntryRepository(session).version()
 
     def log_diagnosis(self, diagnosis: Diagnosis, *, surface: str) -> None:
         self.log_diagnoses([diagnosis], surface=surface)
@@ -80,11 +115,25 @@ def sync_from_files(settings: Settings, *, engine: Engine | None = None) -> Sync
 
 
 def load_index(sessions: sessionmaker) -> tuple[KnowledgeIndex, int]:
+    """The index of the stored knowledge base and its version.
+
+    The version is read before the entries: should a sync commit in between, the index is newer than
+    the version it is filed under, and the next look at the version loads it again. The other way
+    round, a process could serve old entries under the new version and never reload them.
+    """
     with sessions() as session:
+        version = EntryRepository(session).version()
         entries = EntryRepository(session).all()
         guides = GuideRepository(session).all()
-        version = EntryRepository(session).version()
     return build_index(entries, guides), version
+
+
+def load_snapshot(sessions: sessionmaker) -> Snapshot:
+    """Read the stored knowledge base and build everything a request needs from it."""
+    started = time.perf_counter()
+    index, version = load_index(sessions)
+    renderer = Renderer(guides=tuple(index.guides.values()))
+    return Snapshot(index, version, renderer, (time.perf_counter() - started) * 1000)
 
 
 def open_runtime(settings: Settings, *, sync_if_empty: bool = True) -> Runtime:
@@ -98,6 +147,4 @@ def open_runtime(settings: Settings, *, sync_if_empty: bool = True) -> Runtime:
         if empty:
             report = sync_from_files(settings, engine=engine)
             (log.error if report.problems else log.info)("knowledge base was empty: %s", report.summary())
-    index, version = load_index(sessions)
-    renderer = Renderer(guide_sources={g.name: g.source for g in index.guides.values()})
-    return Runtime(settings, engine, sessions, index, version, renderer)
+    return Runtime(settings, engine, sessions, load_snapshot(sessions))

@@ -1,4 +1,4 @@
-"""`python app.py serve`: the Flask app under gunicorn (gthread worker, one process, WEB_THREADS threads).
+"""`python app.py serve`: the Flask app under gunicorn (gthread workers: WEB_WORKERS processes, WEB_THREADS threads).
 
 The app is built inside the worker (`load()`), after the fork: a database connection or a Socket Mode
 connection opened before it would be shared, badly, by the parent and the child. With SLACK_APP_TOKEN
@@ -32,12 +32,18 @@ def describe(settings: Settings) -> str:
         "socket": "Slack on in Socket Mode (SLACK_APP_TOKEN): no public URL needed",
         "off": "Slack off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set",
     }[settings.slack_mode]
-    return f"tsgbot serving on {where} ({settings.web_threads} threads); {slack}; database {settings.safe_database_url}"
+    alerts = f"alerts at {where}/alerts/<source>" if settings.alerts_on else "alert webhooks off"
+    return (f"tsgbot serving on {where} ({settings.web_workers} x {settings.web_threads} threads); {slack}; {alerts}; "
+            f"database {settings.safe_database_url}")
 
 
 def serve(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Validate the settings and run the server until SIGTERM or SIGINT; 2 when the settings are unusable."""
     problems = settings.validate()
+    if not problems:
+        from bot.web.alerts import alert_config
+
+        problems = alert_config(settings)[2]
     if problems:
         for problem in problems:
             print(f"tsgbot: {problem}", file=err)
@@ -63,7 +69,7 @@ class TsgbotServer(BaseApplication):
         s = self.settings
         options = {
             "bind": [f"{s.host}:{s.port}"],
-            "workers": 1,
+            "workers": s.web_workers,
             "worker_class": "gthread",
             "threads": s.web_threads,
             "preload_app": False,

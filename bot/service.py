@@ -1,4 +1,8 @@
-"""BotService: `bot.slack.ports.DiagnosisService` over the runtime (index, renderer) and the database."""
+"""BotService: `bot.slack.ports.DiagnosisService` over the runtime (index, renderer) and the database.
+
+Each method reads `runtime.snapshot` once, so a knowledge-base reload in the middle of a request
+never mixes two versions in one answer.
+"""
 
 from __future__ import annotations
 
@@ -36,15 +40,19 @@ class BotService:
     def __init__(self, runtime: Runtime, *, metrics: Metrics | None = None) -> None:
         self.runtime = runtime
         self.metrics = metrics
-        self.renderer: Renderer = runtime.renderer
         self._pruned_at = None
         self._prune_lock = threading.Lock()
+
+    @property
+    def renderer(self) -> Renderer:
+        """The renderer of the knowledge base being served (it knows that version's guides)."""
+        return self.runtime.snapshot.renderer
 
     def diagnose(self, text: str, *, surface: str, user_id: str | None = None,
                  channel_id: str | None = None, lang: str | None = None) -> Recorded:
         """Diagnose `text` and record it with who asked where; the id is what buttons refer to."""
         started = time.perf_counter()
-        diagnosis = diagnose(text, self.runtime.index, lang=lang)
+        diagnosis = diagnose(text, self.runtime.snapshot.index, lang=lang)
         record = record_from_diagnosis(diagnosis, surface=surface, excerpt_chars=SLACK_EXCERPT_CHARS,
                                        user_id=user_id, channel_id=channel_id)
         # Unlike the CLI's log, a failure here fails the answer: its buttons would point at nothing.
@@ -63,13 +71,14 @@ class BotService:
             record = DiagnosisLog(session).get(diagnosis_id)
         if record is None:
             return None
-        return Recorded(diagnose(record.excerpt, self.runtime.index, lang=lang or record.language), diagnosis_id)
+        index = self.runtime.snapshot.index
+        return Recorded(diagnose(record.excerpt, index, lang=lang or record.language), diagnosis_id)
 
     def entries(self) -> list[Entry]:
-        return list(self.runtime.index.entries)
+        return list(self.runtime.snapshot.index.entries)
 
     def entry(self, entry_id: str) -> Entry | None:
-        return self.runtime.index.entry(entry_id)
+        return self.runtime.snapshot.index.entry(entry_id)
 
     def lookup(self, query: str) -> list[Entry]:
         """Entries named by `query`: an entry id, an error code or an HTTP status, case-insensitive.
@@ -80,14 +89,14 @@ class BotService:
         wanted = query.strip().lower()
         if not wanted:
             return []
-        entries = self.runtime.index.entries
+        index = self.runtime.snapshot.index
+        entries = index.entries
         found = [e for e in entries if e.id.lower() == wanted]
         found += [e for e in entries if any(code.lower() == wanted for code in e.signals.codes)]
         if len(wanted) == 3 and wanted.isdigit():
             found += [e for e in entries if int(wanted) in e.signals.status]
         if not found and TOKEN_RE.fullmatch(wanted):
             word = query.strip()
-            index = self.runtime.index
             found = [e for e in entries if any(p.lower() == wanted for p in e.signals.phrases)]
             # The index's patterns: compiled once, shared with the matcher.
             found += [index.entries[p.entry] for p in index.patterns if p.regex.search(word)]

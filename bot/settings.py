@@ -15,6 +15,7 @@ DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'tsgbot.db'}"
 DEFAULT_COMMAND = "/troubleshoot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_THREADS = 256
+MIN_SECRET = 16  # shorter webhook secrets can be guessed
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,19 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 3000
     web_threads: int = 8
+    kb_poll_seconds: int = 2  # how often a server looks for a new knowledge-base version; 0: never
+    web_workers: int = 1  # gunicorn worker processes
+    # Alert webhooks (POST /alerts/<source>): off until a token or an HMAC secret is set.
+    alert_token: str | None = None
+    alert_hmac_secret: str | None = None
+    alert_channel: str | None = None  # where alerts go when no route says otherwise
+    alert_routes: Path | None = None  # a YAML file of routes by label, severity, endpoint...
+    alert_lang: str = "en"
+    alert_note_minutes: int = 60  # at most one "still firing" note per alert in this many minutes
+    alert_max_bytes: int = 1_048_576  # larger request bodies are refused with 413
+    alert_channel_rate: float = 1.0  # messages per second per channel (Slack's guidance: about one)
+    delivery_worker: bool = True  # run the delivery worker inside `serve`
+    delivery_lease_seconds: int = 60  # a claimed job returns to the queue after this long
     # Problems met while parsing the environment (values that could not be used).
     problems: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -49,6 +63,10 @@ class Settings:
             return "http"
         return "off"
 
+    @property
+    def alerts_on(self) -> bool:
+        return bool(self.alert_token or self.alert_hmac_secret)
+
     def validate(self) -> list[str]:
         """Every problem with these settings, one line each; empty when they are usable."""
         problems = list(self.problems)
@@ -67,6 +85,16 @@ class Settings:
         if self.slack_api_url and not self.slack_api_url.startswith(("http://", "https://")):
             problems.append(f"SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, "
                             f"not {self.slack_api_url!r}")
+        if self.alerts_on and not (self.alert_channel or self.alert_routes):
+            problems.append("ALERT_CHANNEL is missing: alert webhooks are on (ALERT_WEBHOOK_TOKEN or "
+                            "ALERT_WEBHOOK_HMAC_SECRET) but nothing says where alerts go; or set ALERT_ROUTES")
+        if self.alert_routes is not None and not self.alert_routes.is_file():
+            problems.append(f"ALERT_ROUTES: no such file: {self.alert_routes}")
+        for name, value in (("ALERT_WEBHOOK_TOKEN", self.alert_token), ("ALERT_WEBHOOK_HMAC_SECRET",
+                                                                        self.alert_hmac_secret)):
+            if value is not None and len(value) < MIN_SECRET:
+                problems.append(f"{name} must be at least {MIN_SECRET} characters (a random one: "
+                                f"python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         if self.log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
         problem = _database_url_problem(self.database_url)
@@ -105,6 +133,21 @@ class Settings:
             host=text("HOST") or "0.0.0.0",
             port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
             web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),
+            kb_poll_seconds=_number(text("KB_POLL_SECONDS"), 2, 0, 3600, "KB_POLL_SECONDS", problems),
+            web_workers=_number(text("WEB_WORKERS"), 1, 1, 32, "WEB_WORKERS", problems),
+            alert_token=text("ALERT_WEBHOOK_TOKEN"),
+            alert_hmac_secret=text("ALERT_WEBHOOK_HMAC_SECRET"),
+            alert_channel=text("ALERT_CHANNEL"),
+            alert_routes=Path(text("ALERT_ROUTES")) if text("ALERT_ROUTES") else None,
+            alert_lang=_choice(text("ALERT_LANG"), "en", ("en", "de"), "ALERT_LANG", problems),
+            alert_note_minutes=_number(text("ALERT_NOTE_INTERVAL_MINUTES"), 60, 1, 10_080,
+                                       "ALERT_NOTE_INTERVAL_MINUTES", problems),
+            alert_max_bytes=_number(text("ALERT_MAX_BYTES"), 1_048_576, 1024, 16_777_216, "ALERT_MAX_BYTES", problems),
+            alert_channel_rate=_rate(text("ALERT_CHANNEL_RATE"), problems),
+            delivery_worker=_choice(text("DELIVERY_WORKER"), "on", ("on", "off"), "DELIVERY_WORKER",
+                                    problems) == "on",
+            delivery_lease_seconds=_number(text("DELIVERY_LEASE_SECONDS"), 60, 2, 3600, "DELIVERY_LEASE_SECONDS",
+                                           problems),
             problems=tuple(problems),
         )
 
@@ -120,6 +163,29 @@ def _number(value: str | None, default: int, low: int, high: int, name: str, pro
         problems.append(f"{name} must be a number {low}-{high}, not {value!r}")
         return default
     return number
+
+
+def _choice(value: str | None, default: str, allowed: tuple[str, ...], name: str, problems: list[str]) -> str:
+    if value is None:
+        return default
+    if value.lower() not in allowed:
+        problems.append(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        return default
+    return value.lower()
+
+
+def _rate(value: str | None, problems: list[str]) -> float:
+    if value is None:
+        return 1.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 100:
+        problems.append(f"ALERT_CHANNEL_RATE must be messages per second per channel, more than 0 and at most 100, "
+                        f"not {value!r}")
+        return 1.0
+    return rate
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:

@@ -46,12 +46,32 @@ class SlackViews:
         blocks = self._blocks("slack/help.json.j2", {"t": t, "command": command})
         return SlackReply(text=t["help_title"], blocks=blocks)
 
-    def slack_list(self, entries: Sequence[Entry], lang: str = "en") -> SlackReply:
-        """The knowledge base's entries, grouped by kind."""
+    def slack_list(self, entries: Sequence[Entry], lang: str = "en", *, guide: str | None = None) -> SlackReply:
+        """The knowledge base's entries: grouped by kind, or by guide when there are several guides.
+
+        With `guide` (a guide's name, any case) only that guide's entries, by kind; an unknown name
+        gets a notice listing the guides there are.
+        """
         t = labels(lang)
-        groups, more = _trim(self._groups(entries, lang), MAX_BLOCKS - 2)
-        blocks = self._blocks("slack/list.json.j2", {"t": t, "count": len(entries), "groups": groups, "more": more})
-        return SlackReply(text=t["list_title"].format(count=len(entries)), blocks=blocks)
+        if guide:
+            wanted = guide.strip().lower()
+            known = sorted({e.guide for e in entries} | set(getattr(self, "guides", {})))
+            name = next((g for g in known if g.lower() == wanted), None)
+            if name is None:
+                return self.slack_notice("list_unknown_guide", lang, guide=guide.strip(),
+                                         known=", ".join(f"`{g}`" for g in known) or "-")
+            entries = [e for e in entries if e.guide == name]
+            title = t["list_title_guide"].format(count=len(entries), guide=self._guide_title(name, lang))
+            groups = self._groups(entries, lang)
+        elif len({e.guide for e in entries}) > 1:
+            title = t["list_title"].format(count=len(entries))
+            groups = self._guide_groups(entries, lang)
+        else:
+            title = t["list_title"].format(count=len(entries))
+            groups = self._groups(entries, lang)
+        groups, more = _trim(groups, MAX_BLOCKS - 2)
+        blocks = self._blocks("slack/list.json.j2", {"t": t, "title": title, "groups": groups, "more": more})
+        return SlackReply(text=title, blocks=blocks)
 
     def slack_home(self, entries: Sequence[Entry], history: Sequence[object], lang: str = "en", *,
                    command: str = "/troubleshoot") -> dict:
@@ -111,15 +131,35 @@ class SlackViews:
     def _groups(self, entries: Sequence[Entry], lang: str) -> list[dict]:
         """Entries by kind (in KINDS order, unknown kinds last), as section-sized chunks of lines."""
         t = labels(lang)
-        order = {kind: n for n, kind in enumerate(KINDS)}
-        kinds = sorted({e.kind for e in entries}, key=lambda k: (order.get(k, len(order)), k))
         groups = []
-        for kind in kinds:
+        for kind in _kinds(entries):
             lines = [f"• `{mrkdwn(e.id)}` {mrkdwn(e.title.get(lang))}" for e in entries if e.kind == kind]
             groups.append({"label": t.get(f"kind_{kind}", kind), "count": len(lines),
                            "chunks": _chunks(lines, MAX_SECTION - 200)})
         return groups
 
+    def _guide_groups(self, entries: Sequence[Entry], lang: str) -> list[dict]:
+        """Entries by guide (by name), each guide's by kind, as section-sized chunks of lines."""
+        t = labels(lang)
+        order = {kind: n for n, kind in enumerate(_kinds(entries))}
+        groups = []
+        for name in sorted({e.guide for e in entries}):
+            mine = sorted((e for e in entries if e.guide == name), key=lambda e: order[e.kind])
+            lines = [f"• `{mrkdwn(e.id)}` {mrkdwn(e.title.get(lang))} _({t.get(f'kind_{e.kind}', e.kind)})_"
+                     for e in mine]
+            groups.append({"label": f"{mrkdwn(self._guide_title(name, lang))} (`{mrkdwn(name)}`)",
+                           "count": len(lines), "chunks": _chunks(lines, MAX_SECTION - 200)})
+        return groups
+
+    def _guide_title(self, name: str, lang: str) -> str:
+        title = getattr(self, "guide_title", None)  # the renderer's, which knows the guides
+        return title(name, lang) if title is not None else name
+
+
+def _kinds(entries: Sequence[Entry]) -> list[str]:
+    """The kinds of `entries` in KINDS order, unknown kinds last."""
+    order = {kind: n for n, kind in enumerate(KINDS)}
+    return sorted({e.kind for e in entries}, key=lambda k: (order.get(k, len(order)), k))
 
 
 def _chunks(lines: list[str], limit: int) -> list[dict]:

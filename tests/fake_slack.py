@@ -19,6 +19,7 @@ only with `Authorization: Bearer <bot token>`, otherwise an HTML login page, as 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -153,6 +154,8 @@ class FakeSlack:
         self._threads: dict[tuple[str, str], list[dict]] = {}
         self._files: dict[str, FakeFile] = {}
         self._users: dict[str, dict] = {}
+        self._messages: dict[str, list[dict]] = {}  # channel -> messages posted there (threads included)
+        self._arrivals: list[str] = []  # keys of calls as they arrive, before any delay (calls() has them after)
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -203,6 +206,8 @@ class FakeSlack:
             self._threads.clear()
             self._files.clear()
             self._users.clear()
+            self._messages.clear()
+            self._arrivals.clear()
 
     # -- programming it -----------------------------------------------------------------------
 
@@ -243,6 +248,24 @@ class FakeSlack:
         with self._lock:
             self._users[user_id] = {"id": user_id, **fields}
 
+    def messages(self, channel: str) -> list[dict]:
+        """What a reader of `channel` sees now: every message posted there (edits applied), oldest first."""
+        with self._lock:
+            return [dict(m) for m in self._messages.get(channel, [])]
+
+    def _store(self, channel: str, message: dict) -> None:
+        with self._lock:
+            self._messages.setdefault(channel, []).append(message)
+
+    def _edit(self, channel: str, ts: str, changes: dict) -> bool:
+        with self._lock:
+            for message in self._messages.get(channel, []):
+                if message["ts"] == ts:
+                    message.update(changes)
+                    message["edited"] = {"user": "UBOT", "ts": self.next_ts()}
+                    return True
+        return False
+
     def response_url(self, response_id: str | None = None) -> str:
         """A fresh response_url on this fake."""
         return f"{self.base_url}/response/{response_id or f'R{next(self._ids):06d}'}"
@@ -278,6 +301,16 @@ class FakeSlack:
                                          f"got {len(found)}; all calls: {seen}")
                 self._lock.wait(left)
 
+    def wait_arrived(self, key: str, count: int = 1, *, timeout: float = 10.0) -> None:
+        """Wait until `count` calls of `key` have arrived, answered or still held by `delay`."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._arrivals.count(key) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"fake Slack: waited {timeout}s for {count} {key} call(s) to arrive")
+                self._lock.wait(left)
+
     def wait_quiet(self, seconds: float = 0.5, *, timeout: float = 15.0, at_least: bool = True) -> None:
         """Wait until no call has arrived for `seconds` (and, with `at_least`, for `seconds` from now):
         so 'no second reply' is not asserted before a wrong second reply could have come."""
@@ -310,7 +343,8 @@ class FakeSlack:
             return self._delay
 
     def next_ts(self) -> str:
-        return f"{1_700_000_000 + next(self._ts)}.{next(self._ts):06d}"
+        """A message ts as Slack makes them: the time now in seconds, unique and growing."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
 
     def file_object(self, fake: FakeFile) -> dict:
         url = f"{self.base_url}/files/{urllib.parse.quote(fake.id)}/{urllib.parse.quote(fake.name)}"
@@ -343,14 +377,38 @@ class FakeSlack:
 # -- the Web API methods it knows ---------------------------------------------------------------
 
 
+def channel_id(name: str) -> str:
+    """The id the fake gives a channel posted to by name (`#ml-alerts`), stable across calls."""
+    return "C" + hashlib.sha1(name.lstrip("#").encode()).hexdigest()[:10].upper()
+
+
 def _post_message(slack: FakeSlack, body: dict) -> Reply:
     if not body.get("channel"):
         return Reply.error("channel_not_found")
+    if body["channel"].startswith("#"):  # Slack posts to a channel named so, and answers with its id
+        body = {**body, "channel": channel_id(body["channel"])}
     ts = slack.next_ts()
     message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": body.get("text", ""), "ts": ts}
     if body.get("thread_ts"):
         message["thread_ts"] = body["thread_ts"]
+    blocks = _json_field(body.get("blocks"))
+    if blocks:
+        message["blocks"] = blocks
+    metadata = _json_field(body.get("metadata"))
+    if metadata:
+        message["metadata"] = metadata
+    slack._store(body["channel"], message)
     return Reply(200, {"ok": True, "channel": body["channel"], "ts": ts, "message": message})
+
+
+def _json_field(value):
+    """A JSON argument as slack_sdk sends it: an object in a JSON body, a JSON string in a form body."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _post_ephemeral(slack: FakeSlack, body: dict) -> Reply:
@@ -363,6 +421,13 @@ def _post_ephemeral(slack: FakeSlack, body: dict) -> Reply:
 
 def _update(slack: FakeSlack, body: dict) -> Reply:
     if not body.get("channel") or not body.get("ts"):
+        return Reply.error("message_not_found")
+    if body["channel"].startswith("#"):  # chat.update takes channel ids only
+        return Reply.error("channel_not_found")
+    changes = {"text": body.get("text", "")}
+    if body.get("blocks"):
+        changes["blocks"] = _json_field(body["blocks"])
+    if not slack._edit(body["channel"], body["ts"], changes) and slack.messages(body["channel"]):
         return Reply.error("message_not_found")
     return Reply(200, {"ok": True, "channel": body["channel"], "ts": body["ts"], "text": body.get("text", "")})
 
@@ -379,10 +444,38 @@ def _replies(slack: FakeSlack, body: dict) -> Reply:
     key = (body.get("channel", ""), body.get("ts", ""))
     with slack._lock:
         messages = slack._threads.get(key)
-    if messages is None:
-        messages = []
+    if messages is None:  # the thread as posted through this fake: the parent, then its replies
+        thread_ts = body.get("ts", "")
+        messages = [m for m in slack.messages(body.get("channel", ""))
+                    if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts]
+        messages = _visible(messages, body)
     return Reply(200, {"ok": True, "messages": messages, "has_more": False,
                        "response_metadata": {"next_cursor": ""}})
+
+
+def _visible(messages: list[dict], body: dict) -> list[dict]:
+    """Messages after `oldest`, without metadata unless `include_all_metadata` (as Slack answers)."""
+    oldest = float(body.get("oldest") or 0)
+    metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+    return [m if metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages if float(m["ts"]) > oldest]
+
+
+def _history(slack: FakeSlack, body: dict) -> Reply:
+    """Top-level messages of a channel, newest first."""
+    if not body.get("channel"):
+        return Reply.error("channel_not_found")
+    messages = [m for m in slack.messages(body["channel"]) if m.get("thread_ts") in (None, m["ts"])]
+    return Reply(200, {"ok": True, "messages": _visible(messages, body)[::-1], "has_more": False,
+                       "response_metadata": {"next_cursor": ""}})
+
+
+def _permalink(slack: FakeSlack, body: dict) -> Reply:
+    channel, ts = body.get("channel", ""), body.get("message_ts", "")
+    if not any(m["ts"] == ts for m in slack.messages(channel)):
+        return Reply.error("message_not_found")
+    return Reply(200, {"ok": True, "channel": channel,
+                       "permalink": f"https://tsg-test.slack.com/archives/{channel}/p{ts.replace('.', '')}"})
 
 
 def _files_info(slack: FakeSlack, body: dict) -> Reply:
@@ -412,6 +505,9 @@ _API: dict[str, Callable[[FakeSlack, dict], Reply]] = {
     "chat.update": _update,
     "views.publish": _views_publish,
     "conversations.replies": _replies,
+    "conversations.history": _history,
+    "conversations.join": lambda slack, body: Reply(200, {"ok": True, "channel": {"id": body.get("channel")}}),
+    "chat.getPermalink": _permalink,
     "files.info": _files_info,
     "users.info": _users_info,
 }
@@ -466,6 +562,9 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             call = Call(kind=kind, name=name, verb=self.command, path=parsed.path, headers=headers, query=query,
                         body=body, raw=raw, at=arrived)
 
+            with slack._lock:
+                slack._arrivals.append(call.key)
+                slack._lock.notify_all()
             delay = slack._current_delay()
             if delay:
                 time.sleep(delay)

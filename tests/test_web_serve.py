@@ -32,9 +32,28 @@ def test_unusable_settings_stop_serve_with_status_2_and_one_line_each():
     ]
 
 
+def test_alert_settings_and_a_broken_routes_file_stop_serve_with_their_problems(tmp_path):
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("routes:\n  - match: {severity: critical}\n    chanel: C0123456789\n", encoding="utf-8")
+    err = io.StringIO()
+    settings = Settings.from_env({"ALERT_WEBHOOK_TOKEN": "t" * 32, "ALERT_ROUTES": str(routes)})
+    assert serve(settings, out=io.StringIO(), err=err) == 2
+    lines = err.getvalue().splitlines()
+    assert lines and all(line.startswith(f"tsgbot: {routes}:") for line in lines), lines
+    assert any(":3:" in line and "chanel" in line for line in lines), lines
+
+    err = io.StringIO()
+    short = Settings.from_env({"ALERT_WEBHOOK_TOKEN": "short"})
+    assert serve(short, out=io.StringIO(), err=err) == 2
+    assert "ALERT_CHANNEL is missing" in err.getvalue() and "at least 16 characters" in err.getvalue()
+
+
 def test_the_start_line_says_where_it_listens_and_how_slack_reaches_it():
     off = describe(Settings.from_env({"PORT": "3000"}))
-    assert off.startswith("tsgbot serving on http://0.0.0.0:3000 (8 threads); Slack off")
+    assert off.startswith("tsgbot serving on http://0.0.0.0:3000 (1 x 8 threads); Slack off")
+    assert "alert webhooks off" in off
+    alerts = describe(Settings.from_env({"ALERT_WEBHOOK_TOKEN": "t" * 32, "ALERT_CHANNEL": "C0123456789"}))
+    assert "alerts at http://0.0.0.0:3000/alerts/<source>" in alerts
     http = describe(Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_SIGNING_SECRET": SECRET, "HOST": "127.0.0.1",
                                        "PORT": "8080"}))
     assert "Slack on over HTTP: point Slack's request URLs at http://127.0.0.1:8080/slack/events" in http
@@ -120,5 +139,5 @@ def test_serve_without_slack_answers_health_readiness_and_metrics_and_stops_on_s
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
-    assert out.splitlines()[0].startswith(f"tsgbot serving on http://127.0.0.1:{port} (2 threads); Slack off")
+    assert out.splitlines()[0].startswith(f"tsgbot serving on http://127.0.0.1:{port} (1 x 2 threads); Slack off")
     assert "Slack is off" in err

@@ -32,8 +32,9 @@ def registered(monkeypatch) -> list[dict]:
         def shutdown(self, *, wait: bool) -> None:
             self.stopped = wait
 
-    def register(app, *, service, metrics, command):
-        calls.append({"app": app, "service": service, "metrics": metrics, "command": command, "threads": Threads()})
+    def register(app, *, service, metrics, command, alerts=None):
+        calls.append({"app": app, "service": service, "metrics": metrics, "command": command, "threads": Threads(),
+                      "alerts": alerts})
         app.command(command)(lambda ack: ack("pong"))
         return calls[-1]["threads"]
 
@@ -52,7 +53,7 @@ def make_app(db_url, knowledge_root):
 
     yield make
     for app in apps:
-        app_state(app).runtime.engine.dispose()
+        app_state(app).close()
 
 
 def signed(body: str, *, secret: str = SECRET, age: float = 0) -> dict[str, str]:

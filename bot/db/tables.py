@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -18,6 +31,10 @@ NAMING_CONVENTION = {
 }
 STATE_ID = 1  # kb_state holds exactly one row
 VERDICTS = ("solved", "wrong_match")  # what feedback may say
+ALERT_STATES = ("firing", "resolved")
+# What the delivery worker sends for an alert: the message, edits of it, notes and replies in its thread.
+OUTBOX_KINDS = ("post", "update", "note", "resolved", "refired")
+OUTBOX_STATES = ("pending", "sent", "dead")
 
 
 def utcnow() -> datetime:
@@ -140,3 +157,73 @@ class FeedbackRow(Base):
     # No foreign key: entries come and go with kb syncs, the feedback stays.
     correct_entry_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertRow(Base):
+    """One Slack message about one alert: its first firing up to its resolution.
+
+    `key` is the alert's identity (source, group key, fingerprint); `generation` counts the times it
+    fired again after a resolve, each with a message of its own linked to the one before (`previous_id`).
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("key", "generation"),
+        CheckConstraint(f"status IN {ALERT_STATES!r}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    # The alert as it last fired (values, labels, links); a resolve keeps them and sets `ends_at` only.
+    document: Mapped[dict] = mapped_column(JSON)
+    channel: Mapped[str | None] = mapped_column(String(64))  # None: no route, stored but not posted
+    route: Mapped[str] = mapped_column(String(64))
+    mentions: Mapped[list] = mapped_column(JSON)
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # set once the message is posted
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    count: Mapped[int] = mapped_column(Integer)  # firing notifications received
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last "still firing" thread note (or first_seen)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acked_by: Mapped[str | None] = mapped_column(String(64))
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    diagnosis_id: Mapped[int | None] = mapped_column(ForeignKey("diagnoses.id", ondelete="SET NULL"))
+
+
+class OutboxRow(Base):
+    """A Slack call still to make (or made) for an alert, stored with the alert in one transaction.
+
+    The delivery worker claims a row for `lease` seconds (`claimed_by`, `claimed_until`), calls Slack,
+    and marks it sent; a worker that dies leaves a claim that expires. `in_doubt` says a call may have
+    reached Slack without its answer reaching us, so the next attempt looks before posting again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_alert_id_id", "alert_id", "id"),
+        CheckConstraint(f"kind IN {OUTBOX_KINDS!r}", name="kind"),
+        CheckConstraint(f"status IN {OUTBOX_STATES!r}", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result_ts: Mapped[str | None] = mapped_column(String(32))  # the ts of the message it posted
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.actions import make_action_listeners
+from bot.slack.alert_buttons import AlertDesk, make_alert_buttons
 from bot.slack.answers import Answerer
 from bot.slack.background import DEFAULT_THREADS, Background
 from bot.slack.command import make_slash_command
@@ -24,11 +25,13 @@ __all__ = ["register", "CALLBACK_ID"]
 
 
 def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: str = "/troubleshoot",
-             download: Downloader | None = None, threads: int = DEFAULT_THREADS) -> Background:
+             download: Downloader | None = None, threads: int = DEFAULT_THREADS,
+             alerts: AlertDesk | None = None) -> Background:
     """Attach every listener to a Bolt `App` (sync).
 
     Replies that wait on Slack run on a pool of `threads` of their own (see bot.slack.background),
     returned so the caller may shut it down; the slash command answers in its acknowledgement.
+    With `alerts`, the buttons of alert messages (Acknowledge, links) are answered too.
     """
     answers = Answerer(service, metrics, command=command)
     handle_error = make_error_handler(service.renderer, metrics)
@@ -40,6 +43,9 @@ def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: 
     app.message_shortcut(CALLBACK_ID)(make_message_shortcut(answers, download=download, background=background))
     for action_id, listener in make_action_listeners(service, metrics, background=background).items():
         app.action(action_id)(listener)
+    if alerts is not None:
+        for action_id, listener in make_alert_buttons(alerts).items():
+            app.action(action_id)(listener)
     app.event("app_home_opened")(make_app_home(service, metrics, command=command, background=background))
     app.error(handle_error)
     return background

@@ -35,7 +35,6 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
                           background: Background = INLINE) -> dict[str, Callable[..., None]]:
     """action_id -> listener. Each acknowledges at once and does the rest (posting to the
     response_url) in the background."""
-    renderer = service.renderer
 
     def later(work: Callable[..., None]) -> Callable[..., None]:
         """The Bolt listener for `work(body, action, respond, logger)`: ack, then work in the background."""
@@ -53,7 +52,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         recorded = service.recorded(diagnosis_id, lang=lang)
         if recorded is None:
             return _gone(respond, lang, logger)
-        reply = renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id, shared_by=_user(body))
+        reply = service.renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id, shared_by=_user(body))
         send(respond, metrics, logger, response_type="in_channel", replace_original=False, text=reply.text,
              blocks=reply.blocks)
 
@@ -62,7 +61,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         recorded = service.recorded(diagnosis_id, lang=lang)
         if recorded is None:
             return _gone(respond, lang, logger)
-        reply = renderer.slack_others(recorded.diagnosis, lang)
+        reply = service.renderer.slack_others(recorded.diagnosis, lang)
         send(respond, metrics, logger, response_type="ephemeral", replace_original=False, text=reply.text,
              blocks=reply.blocks)
 
@@ -85,7 +84,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         blocks, text, lang = _message(body, diagnosis_id, _lang_in(body))
         if picked is None:  # removed from the knowledge base since the select was shown
             logger.warning("feedback for diagnosis %s names unknown entry %r", diagnosis_id, entry_id)
-        blocks = renderer.slack_feedback(blocks, lang, diagnosis_id=diagnosis_id, user_id=user,
+        blocks = service.renderer.slack_feedback(blocks, lang, diagnosis_id=diagnosis_id, user_id=user,
                                          verdict="wrong_match", picked=picked or entry_id)
         send(respond, metrics, logger, replace_original=True, text=text, blocks=blocks)
 
@@ -94,7 +93,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         user = _user(body)
         service.record_feedback(diagnosis_id=diagnosis_id, user_id=user, verdict=verdict)
         blocks, text, lang = _message(body, diagnosis_id, lang)
-        blocks = renderer.slack_feedback(blocks, lang, diagnosis_id=diagnosis_id, user_id=user, verdict=verdict,
+        blocks = service.renderer.slack_feedback(blocks, lang, diagnosis_id=diagnosis_id, user_id=user, verdict=verdict,
                                          entries=service.entries() if verdict == "wrong_match" else ())
         send(respond, metrics, logger, replace_original=True, text=text, blocks=blocks)
 
@@ -108,11 +107,11 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         if recorded is None:
             return [], "", lang or "en"
         lang = lang or recorded.diagnosis.extraction.language
-        reply = renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id)
+        reply = service.renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id)
         return reply.blocks, reply.text, lang
 
     def _gone(respond: Any, lang: str | None, logger: Any) -> None:
-        notice = renderer.slack_notice("gone", lang or "en")
+        notice = service.renderer.slack_notice("gone", lang or "en")
         send(respond, metrics, logger, response_type="ephemeral", replace_original=False, text=notice.text,
              blocks=notice.blocks)
 

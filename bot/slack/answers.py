@@ -46,7 +46,8 @@ class Answerer:
         if intent.kind == "help" and (intent.text or not more):
             return self._help(intent.reply_lang, () if intent.text else notes)
         if intent.kind == "list":
-            return Answer(self.renderer.slack_list(self.service.entries(), intent.reply_lang), intent.reply_lang)
+            reply = self.renderer.slack_list(self.service.entries(), intent.reply_lang, guide=intent.text or None)
+            return Answer(reply, intent.reply_lang)
         if intent.kind == "lookup" and not more:
             found = self.service.lookup(intent.text)
             if found:

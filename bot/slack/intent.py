@@ -10,13 +10,14 @@ _LANG = re.compile(r"(?i)(de|en)(?:\s+|:\s*|$)")
 _LOOKUP = re.compile(r"\d{3}|[A-Za-z][A-Za-z0-9_.:-]{1,80}")
 _HELP = {"help": "en", "hilfe": "de", "?": None, "-h": None, "--help": None}
 _LIST = {"list": "en", "liste": "de", "ls": None}
+_GUIDE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,80}")  # a guide's name, lower-cased
 
 
 @dataclass(frozen=True)
 class Intent:
     kind: str  # help | list | lookup | diagnose
     lang: str | None  # None: the paste's own language (English for help and list)
-    text: str  # the paste to diagnose, the token to look up, or the word that asked for help or the list
+    text: str  # the paste to diagnose, the token to look up, the word that asked for help, or the guide to list
 
     @property
     def reply_lang(self) -> str:
@@ -34,7 +35,10 @@ def parse(text: str) -> Intent:
     if not rest or word in _HELP:
         return Intent("help", lang or _HELP.get(word), rest)
     if word in _LIST:
-        return Intent("list", lang or _LIST[word], rest)
+        return Intent("list", lang or _LIST[word], "")
+    first, _, guide = word.partition(" ")
+    if first in _LIST and _GUIDE.fullmatch(guide.strip()):  # `list aks-inference`: one guide's entries
+        return Intent("list", lang or _LIST[first], rest.partition(" ")[2].strip())
     token = rest.strip("`'\"*_ ")
     if _LOOKUP.fullmatch(token):
         return Intent("lookup", lang, token)

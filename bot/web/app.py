@@ -1,4 +1,4 @@
-"""The Flask app: `POST /slack/events` (Bolt), `GET /healthz`, `GET /readyz`, `GET /metrics`.
+"""The Flask app: `POST /slack/events` (Bolt), `POST /alerts/<source>`, `GET /healthz`, `/readyz`, `/metrics`.
 
     app = create_app(Settings.from_env())
 
@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, Response, g, jsonify, request
 from slack_sdk import WebClient
 
+from bot.alert_desk import AlertDesk
+from bot.kb_watch import start_watcher
 from bot.runtime import Runtime, open_runtime
 from bot.service import BotService
 from bot.settings import Settings
@@ -37,9 +40,15 @@ class AppState:
     service: BotService
     bolt_app: object | None  # slack_bolt.App when Slack is on (HTTP or Socket Mode)
     slack_threads: object | None = None  # what bot.slack.register returned: its pool, shut down on exit
+    watcher: object | None = None  # bot.kb_watch.KnowledgeWatcher: reloads the knowledge base; None when off
+    delivery: object | None = None  # bot.delivery.worker.DeliveryWorker sending alert messages; None when off
 
     def close(self) -> None:
-        """Let the Slack replies under way finish, then close the database connections."""
+        """Stop reloading the knowledge base, let the Slack replies under way finish, close the database."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.delivery is not None:
+            self.delivery.stop()
         shutdown = getattr(self.slack_threads, "shutdown", None)
         if shutdown is not None:
             shutdown(wait=True)
@@ -57,18 +66,25 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     metrics = PrometheusMetrics()
     metrics.knowledge_base(version=runtime.kb_version, entries=len(runtime.index.entries))
     service = BotService(runtime, metrics=metrics)
-    bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client) if settings.slack_mode != "off"
-                               else (None, None))
+    delivery = _delivery_worker(settings, runtime, metrics)
+    desk = AlertDesk(runtime.sessions, wake=delivery.wake if delivery is not None else None)
+    bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client, desk)
+                               if settings.slack_mode != "off" else (None, None))
 
     app = Flask(__name__)
-    app.extensions[EXTENSION] = AppState(settings, runtime, metrics, service, bolt_app, slack_threads)
+    watcher = start_watcher(runtime, interval=settings.kb_poll_seconds,
+                            on_swap=lambda s: metrics.knowledge_base(version=s.version, entries=s.entry_count))
+    app.extensions[EXTENSION] = AppState(settings, runtime, metrics, service, bolt_app, slack_threads, watcher,
+                                         delivery)
     _count_requests(app, metrics)
     _health_routes(app, runtime, metrics)
     _slack_route(app, settings, bolt_app)
+    _alert_routes(app, settings, runtime, metrics, delivery)
     return app
 
 
-def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetrics, client: WebClient | None):
+def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetrics, client: WebClient | None,
+              desk: AlertDesk):
     from slack_bolt import App
 
     from bot.slack import register  # the Slack layer: imported only when Slack is on
@@ -81,8 +97,33 @@ def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetric
         request_verification_enabled=bool(settings.slack_signing_secret),
         process_before_response=False,
     )
-    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command)
+    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk)
     return bolt_app, slack_threads
+
+
+def _delivery_worker(settings: Settings, runtime: Runtime, metrics: PrometheusMetrics):
+    if not settings.delivery_worker:
+        log.info("alert delivery runs elsewhere (DELIVERY_WORKER=off): run 'python app.py worker'")
+        return None
+    from bot.delivery.setup import build_worker
+
+    worker = build_worker(runtime, metrics)
+    return worker.start() if worker is not None else None
+
+
+def _alert_routes(app: Flask, settings: Settings, runtime: Runtime, metrics: PrometheusMetrics, delivery) -> None:
+    from bot.web.alerts import alert_config, register_alert_routes
+
+    auth, routes, problems = alert_config(settings)
+    if problems:
+        raise ValueError("alert routes: " + "; ".join(problems))
+    if not auth.enabled:
+        log.info("alert webhooks are off: set ALERT_WEBHOOK_TOKEN or ALERT_WEBHOOK_HMAC_SECRET to turn them on")
+    register_alert_routes(app, sessions=runtime.sessions, auth=auth, routes=routes,
+                          max_bytes=settings.alert_max_bytes,
+                          note_every=timedelta(minutes=settings.alert_note_minutes),
+                          on_stored=delivery.wake if delivery is not None else None,
+                          count=metrics.alert_received)
 
 
 def _count_requests(app: Flask, metrics: PrometheusMetrics) -> None:

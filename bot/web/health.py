@@ -1,4 +1,4 @@
-"""Readiness: the database answers and the knowledge index is built."""
+"""Readiness: the database answers and the knowledge index is built (the version being served)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def readiness(runtime: Runtime) -> Readiness:
     except Exception as exc:  # any failure means "not ready"; the reason says which
         first_line = (str(exc).splitlines() or [""])[0]
         return Readiness(False, redact(f"database: {exc.__class__.__name__}: {first_line}"))
-    entries = len(runtime.index.entries)
-    if not entries:
-        return Readiness(False, "knowledge base is empty: run 'python app.py kb sync'", runtime.kb_version, 0)
-    return Readiness(True, None, runtime.kb_version, entries)
+    snapshot = runtime.snapshot  # read once: the version and the count of one knowledge base
+    if not snapshot.entry_count:
+        return Readiness(False, "knowledge base is empty: run 'python app.py kb sync'", snapshot.version, 0)
+    return Readiness(True, None, snapshot.version, snapshot.entry_count)

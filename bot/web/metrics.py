@@ -34,6 +34,10 @@ class PrometheusMetrics:
                                         ("method", "error"), registry=r)
         self.duplicates = Counter("tsgbot_slack_duplicates_dropped",
                                   "Slack events dropped because their event id was handled already", registry=r)
+        self.alerts = Counter("tsgbot_alerts_received", "Alert notifications stored, by source and what they did "
+                              "(open, repeat, resolve, ignore)", ("source", "action"), registry=r)
+        self.deliveries = Counter("tsgbot_alert_deliveries", "Outbox jobs finished or retried, by kind and outcome "
+                                  "(sent, retry, dead)", ("kind", "outcome"), registry=r)
         self.kb_version = Gauge("tsgbot_kb_version", "Version of the knowledge base being served", registry=r)
         self.kb_entries = Gauge("tsgbot_kb_entries", "Entries in the knowledge base being served", registry=r)
 
@@ -56,6 +60,13 @@ class PrometheusMetrics:
     def knowledge_base(self, *, version: int, entries: int) -> None:
         self.kb_version.set(version)
         self.kb_entries.set(entries)
+
+    # alerts
+    def alert_received(self, source: str, action: str) -> None:
+        self.alerts.labels(source, action).inc()
+
+    def alert_delivery(self, kind: str, outcome: str) -> None:
+        self.deliveries.labels(kind, outcome).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""

@@ -51,16 +51,17 @@ def _error_name(exc: SlackApiError) -> str:
 
 
 def make_slack_client(token: str, *, metrics: Metrics, base_url: str | None = None,
-                      max_retries: int = MAX_RETRIES) -> MeteredWebClient:
-    """The bot's client: `base_url` (with a trailing '/') points it at another Web API, e.g. a test fake."""
-    options = {"base_url": base_url} if base_url else {}
-    return MeteredWebClient(
-        token=token,
-        metrics=metrics,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=max_retries),
-            ServerErrorRetryHandler(max_retry_count=max_retries),
-            ConnectionErrorRetryHandler(max_retry_count=max_retries),
-        ],
-        **options,
-    )
+                      max_retries: int = MAX_RETRIES, timeout: int = 30) -> MeteredWebClient:
+    """The bot's client: `base_url` (with a trailing '/') points it at another Web API, e.g. a test fake.
+
+    `max_retries=0` leaves retrying to the caller (the alert delivery worker keeps its own schedule).
+    """
+    options: dict = {"base_url": base_url} if base_url else {}
+    if not max_retries:
+        options["retry_handlers"] = []
+    options.setdefault("retry_handlers", [
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+    ])
+    return MeteredWebClient(token=token, metrics=metrics, timeout=timeout, **options)

@@ -1,0 +1,1 @@
+"""Alert webhooks: senders' payloads parsed into Alert values, their text for the engine, auth and routing."""

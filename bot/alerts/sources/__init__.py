@@ -1,0 +1,29 @@
+"""parse_payload(source, body): a sender's raw webhook body -> Alert values, or AlertPayloadError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.alerts.model import SOURCES, Alert, AlertPayloadError
+from bot.alerts.sources import alertmanager, azure_monitor, generic, grafana
+from bot.alerts.sources.fields import load_json
+
+PARSERS: dict[str, Callable[[Any], list[Alert]]] = {
+    "alertmanager": alertmanager.parse,
+    "azure-monitor": azure_monitor.parse,
+    "grafana": grafana.parse,
+    "generic": generic.parse,
+}
+
+
+def parse_payload(source: str, body: bytes) -> list[Alert]:
+    """The alerts in one request body from `source`; unknown extra fields are ignored.
+
+    Raises AlertPayloadError: status 400 when the body is not a readable JSON object (or list, for
+    generic), 422 when it is JSON of the wrong shape, with the JSON path of the first bad field.
+    """
+    parser = PARSERS.get(source)
+    if parser is None:
+        raise AlertPayloadError(400, "", f"Unknown alert source {source!r}; use one of {', '.join(SOURCES)}.")
+    return parser(load_json(body))

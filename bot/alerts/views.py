@@ -1,0 +1,83 @@
+"""Alert messages for Slack: the message that tracks an alert, and the notes in its thread.
+
+The message is the alert's facts (status, severity, counts, first/last seen, values), then the same
+diagnosis blocks every other surface shows (commands filled from the alert's endpoint, deployment,
+resource group...), then buttons: Acknowledge, the alert's own runbook/dashboard links and the guide.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+from bot.alerts.labels import alert_labels, duration
+from bot.alerts.model import AlertLink
+from bot.alerts.records import AlertRecord
+from bot.model import Diagnosis
+from bot.render import Renderer
+from bot.slack_blocks import MAX_BLOCKS, MAX_SECTION, SlackReply, clip, fit_block, limit_blocks, mrkdwn, slack_date
+
+MAX_LINK_BUTTONS = 4  # beside Acknowledge and the guide; Slack allows 25 elements, readers fewer
+
+
+def with_entities(diagnosis: Diagnosis, entities: dict[str, str]) -> Diagnosis:
+    """The diagnosis with the alert's own names (labels, resource ids) filling its commands first."""
+    if not entities:
+        return diagnosis
+    merged = {**diagnosis.extraction.entities, **entities}
+    return replace(diagnosis, extraction=replace(diagnosis.extraction, entities=merged))
+
+
+class AlertMessages:
+    def __init__(self, renderer: Renderer, *, lang: str = "en") -> None:
+        self.renderer = renderer
+        self.lang = lang
+        self.t = alert_labels(lang)
+
+    def message(self, record: AlertRecord, diagnosis: Diagnosis, *, earlier_link: str | None = None) -> SlackReply:
+        """The message of an alert as it stands now (posted first, then edited in place)."""
+        t, alert = self.t, record.alert
+        resolved = record.status == "resolved"
+        view = self.renderer.view(diagnosis, self.lang)
+        top = view["matches"][0] if view["matches"] and diagnosis.decision != "no_match" else None
+        links = list(alert.links[:MAX_LINK_BUTTONS])
+        if top and top["guide_url"]:
+            links.append(AlertLink(t["guide"], top["guide_url"]))
+        entities = diagnosis.extraction.entities
+        data = {
+            "t": t, "alert_id": record.id, "title": alert.title or record.key, "resolved": resolved,
+            "severity": alert.severity, "source": t["source_names"].get(alert.source, alert.source),
+            "count": record.count, "first_seen": slack_date(record.first_seen),
+            "last_seen": slack_date(record.last_seen),
+            "resolved_at": slack_date(record.resolved_at) if record.resolved_at else "",
+            "endpoint": entities.get("endpoint-name", ""), "deployment": entities.get("deployment-name", ""),
+            "summary": alert.summary, "values": list(alert.values), "mentions": list(record.mentions),
+            "acked": (t["acked_by"].format(user=f"<@{mrkdwn(record.acked_by)}>", when=slack_date(record.acked_at))
+                      if record.acked_by and record.acked_at else ""),
+            "earlier": t["earlier"].format(link=f"<{earlier_link}|{t['earlier_link']}>") if earlier_link else "",
+            "can_ack": not resolved and not record.acked_by, "links": links,
+        }
+        parts = json.loads(self.renderer.env.get_template("slack/alert.json.j2").render(data))
+        head = [fit_block(b) for b in parts["head"]]
+        actions = [fit_block(b) for b in parts["actions"]]
+        body = self.renderer.slack(diagnosis, self.lang, actions=False).blocks
+        blocks = head + limit_blocks(body, MAX_BLOCKS - len(head) - len(actions)) + actions
+        status = t["resolved"] if resolved else t["firing"]
+        likely = f" — {top['title']}" if top else ""
+        mentions = " ".join(record.mentions)
+        text = f"{mentions + ' ' if mentions else ''}{status}: {alert.title}{likely}"
+        return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
+
+    def still_firing(self, record: AlertRecord) -> str:
+        return self.t["still_firing"].format(count=record.count, first=slack_date(record.first_seen),
+                                             last=slack_date(record.last_seen))
+
+    def resolved(self, record: AlertRecord, *, now: datetime) -> str:
+        ended = record.resolved_at or now
+        return self.t["resolved_reply"].format(when=slack_date(ended), duration=duration(
+            (ended - record.first_seen).total_seconds(), self.lang))
+
+    def refired(self, link: str | None) -> str:
+        target = f"<{link}|{self.t['new_message']}>" if link else self.t["new_message"]
+        return self.t["refired_reply"].format(link=target)

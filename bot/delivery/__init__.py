@@ -1,0 +1,1 @@
+"""Durable delivery of alert messages to Slack: the outbox worker and the Slack calls it makes."""

@@ -1,0 +1,175 @@
+"""The Slack call each outbox job makes, and the look-back that keeps a retried post from doubling.
+
+Every message posted carries metadata naming its outbox job. When an earlier attempt may have
+reached Slack (the process died mid-call, the answer timed out), the next attempt first reads the
+channel (or the thread) for a message with that metadata and, if it is there, takes its ts instead
+of posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.alerts.records import AlertRecord
+from bot.alerts.text import alert_entities, alert_text
+from bot.alerts.views import AlertMessages, with_entities
+from bot.db.outbox import OutboxJob
+from bot.delivery.outcome import Outcome, failure
+from bot.diagnose import diagnose
+from bot.index import KnowledgeIndex
+from bot.model import Diagnosis
+from bot.render import Renderer
+
+log = logging.getLogger(__name__)
+EVENT_TYPE = "tsgbot_alert"
+LOOK_BACK = timedelta(minutes=5)  # how far before a job was queued its message may be (clock skew)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the worker stores after a job went out."""
+
+    outcome: Outcome
+    diagnosis: Diagnosis | None = None  # the diagnosis a new message showed (recorded with it)
+    channel: str | None = None  # the channel id Slack posted a new message in (a route may name "#channel")
+
+
+@dataclass(frozen=True)
+class _JobView:
+    """The knowledge one job renders with."""
+
+    index: KnowledgeIndex
+    messages: AlertMessages
+    lang: str
+
+    def diagnose(self, record: AlertRecord) -> Diagnosis:
+        alert = record.alert
+        diagnosis = diagnose(alert_text(alert), self.index, lang=self.lang)
+        return with_entities(diagnosis, alert_entities(alert))
+
+
+class KnowledgeSnapshot(Protocol):
+    """What one job reads once: the index to diagnose with and the renderer that knows its guides."""
+
+    index: KnowledgeIndex
+    renderer: Renderer
+
+
+class SlackCalls:
+    def __init__(self, client: WebClient, knowledge: Callable[[], KnowledgeSnapshot], *, lang: str = "en") -> None:
+        self.client = client
+        self.knowledge = knowledge
+        self.lang = lang
+
+    def send(self, job: OutboxJob, record: AlertRecord, previous: AlertRecord | None, *, now: datetime) -> Sent:
+        """Make `job`'s call; `previous` is the alert's earlier message (for a re-fire)."""
+        snapshot = self.knowledge()  # one knowledge-base version for the whole job
+        job_view = _JobView(snapshot.index, AlertMessages(snapshot.renderer, lang=self.lang), self.lang)
+        try:
+            return self._send(job, record, previous, now, job_view)
+        except Exception as exc:  # classified: retry later, or give up for good
+            outcome = failure(exc, attempt=job.attempts + 1)
+            (log.error if outcome.status == "dead" else log.warning)(
+                "alert %s: %s (outbox %s, attempt %d) failed: %s", record.id, job.kind, job.id, job.attempts + 1,
+                outcome.error)
+            return Sent(outcome)
+
+    def _send(self, job: OutboxJob, record: AlertRecord, previous: AlertRecord | None, now: datetime,
+              view: _JobView) -> Sent:
+        if job.kind == "post":
+            found = self._already_posted(job, channel=job.channel, thread_ts=None)
+            if found:
+                return Sent(Outcome.sent(found))
+            diagnosis = view.diagnose(record)
+            earlier = self._permalink(previous.channel, previous.message_ts) if previous else None
+            reply = view.messages.message(record, diagnosis, earlier_link=earlier)
+            answer = self._join_if_needed(job.channel, lambda: self.client.chat_postMessage(
+                channel=job.channel, text=reply.text, blocks=reply.blocks, metadata=self._metadata(job),
+                unfurl_links=False, unfurl_media=False))
+            return Sent(Outcome.sent(answer.get("ts")), diagnosis, answer.get("channel"))
+        if job.kind == "update":
+            if not record.message_ts:
+                return Sent(Outcome("dead", error="the alert's message was never posted"))
+            reply = view.messages.message(record, view.diagnose(record), earlier_link=None)
+            self.client.chat_update(channel=record.channel, ts=record.message_ts, text=reply.text, blocks=reply.blocks)
+            return Sent(Outcome.sent(record.message_ts))
+        if job.kind in ("note", "resolved"):
+            if not record.message_ts:
+                return Sent(Outcome("dead", error="the alert's message was never posted"))
+            text = (view.messages.still_firing(record) if job.kind == "note"
+                    else view.messages.resolved(record, now=now))
+            return Sent(self._reply(job, record.channel, record.message_ts, text))
+        if job.kind == "refired":
+            if previous is None or not previous.message_ts or not previous.channel:
+                return Sent(Outcome.sent(None))  # nothing to link from: the new message says enough
+            link = self._permalink(record.channel, record.message_ts) if record.message_ts else None
+            return Sent(self._reply(job, previous.channel, previous.message_ts, view.messages.refired(link)))
+        return Sent(Outcome("dead", error=f"unknown outbox kind {job.kind!r}"))
+
+    def _join_if_needed(self, channel: str, post: Callable[[], dict]):
+        """Post; when the bot is not in the (public) channel yet, join it and post again."""
+        try:
+            return post()
+        except SlackApiError as exc:
+            if exc.response.get("error") != "not_in_channel":
+                raise
+        log.info("joining %s to post alerts there", channel)
+        self.client.conversations_join(channel=channel)
+        return post()
+
+    def _reply(self, job: OutboxJob, channel: str, thread_ts: str, text: str) -> Outcome:
+        found = self._already_posted(job, channel=channel, thread_ts=thread_ts)
+        if found:
+            return Outcome.sent(found)
+        answer = self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text,
+                                              metadata=self._metadata(job), unfurl_links=False, unfurl_media=False)
+        return Outcome.sent(answer.get("ts"))
+
+    @staticmethod
+    def _metadata(job: OutboxJob) -> dict:
+        return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}}
+
+    def _already_posted(self, job: OutboxJob, *, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of this job's message when an earlier attempt may have posted it and did."""
+        if not job.in_doubt:
+            return None
+        oldest = f"{(job.created_at - LOOK_BACK).timestamp():.6f}"
+        try:
+            if thread_ts:
+                answer = self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=oldest,
+                                                           include_all_metadata=True, limit=200)
+            else:
+                answer = self.client.conversations_history(channel=channel, oldest=oldest,
+                                                           include_all_metadata=True, limit=200)
+        except SlackApiError as exc:
+            status = getattr(exc.response, "status_code", 0)
+            if status == 429 or status >= 500:
+                raise  # Slack is busy or down: try the whole job again later
+            # Refused for good (a missing history scope): posting again beats never posting.
+            log.warning("cannot look for outbox %s in %s (%s): posting it", job.id, channel,
+                        exc.response.get("error"))
+            return None
+        for message in answer.get("messages") or ():
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == job.id:
+                log.info("outbox %s was posted by an earlier attempt (ts %s): not posting again", job.id,
+                         message.get("ts"))
+                return message.get("ts")
+        return None
+
+    def _permalink(self, channel: str | None, ts: str | None) -> str | None:
+        if not channel or not ts:
+            return None
+        try:
+            return self.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+        except Exception:  # a link is a courtesy: the message goes out without it
+            log.warning("no permalink for %s/%s", channel, ts, exc_info=True)
+            return None

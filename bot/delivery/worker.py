@@ -1,0 +1,138 @@
+"""The delivery worker: takes due outbox jobs, makes their Slack calls, records what happened.
+
+Runs as a thread inside `serve` and alone as `python app.py worker`; any number of them may share one
+database (see bot.db.outbox for how a job goes to exactly one). Each worker keeps about
+`per_channel_rate` messages per second per channel (Slack's guidance is one), honours Retry-After,
+and backs off exponentially on other failures. A Slack outage only delays jobs; none is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.alerts import AlertStore
+from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
+from bot.db.outbox import Outbox, OutboxJob
+from bot.db.tables import utcnow
+from bot.delivery.slack_calls import SlackCalls
+
+log = logging.getLogger(__name__)
+DEFAULT_LEASE = timedelta(seconds=60)
+IDLE_SECONDS = 1.0  # how often an idle worker looks for jobs queued by other processes
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class DeliveryWorker:
+    def __init__(self, sessions: sessionmaker[Session], calls: SlackCalls, *, lease: timedelta = DEFAULT_LEASE,
+                 per_channel_rate: float = 1.0, idle_seconds: float = IDLE_SECONDS, name: str | None = None,
+                 on_outcome: Callable[[OutboxJob, str], None] | None = None) -> None:
+        self.sessions = sessions
+        self.calls = calls
+        self.lease = lease
+        self.spacing = 1.0 / per_channel_rate if per_channel_rate > 0 else 0.0
+        self.idle_seconds = idle_seconds
+        self.name = name or worker_name()
+        self.on_outcome = on_outcome
+        self._free_at: dict[str, float] = {}  # channel -> monotonic time its next message may go
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    def start(self) -> DeliveryWorker:
+        self._thread = threading.Thread(target=self.run, name="alert-delivery", daemon=True)
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """New jobs were queued in this process: look now rather than at the next idle tick."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the call under way (if any) and stop; jobs left are taken up by the next worker."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        log.info("alert delivery worker %s started", self.name)
+        while not self._stop.is_set():
+            try:
+                handled = self.run_once()
+            except Exception:  # the database went away, say: wait and try again, never die
+                log.exception("alert delivery: could not read the outbox")
+                handled = 0
+                self._stop.wait(self.idle_seconds)
+            if not handled:
+                self._wake.wait(self._idle_wait())
+                self._wake.clear()
+        log.info("alert delivery worker %s stopped", self.name)
+
+    # -- one round --------------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Claim and deliver the due jobs of channels free to take a message; returns how many."""
+        now = time.monotonic()
+        self._free_at = {c: at for c, at in self._free_at.items() if at > now}
+        paced = frozenset(self._free_at)
+        with self.sessions.begin() as session:
+            jobs = Outbox(session).claim(self.name, now=utcnow(), lease=self.lease, limit=4, skip_channels=paced)
+        for job in jobs:
+            if self._stop.is_set():
+                break  # the claims left expire and go to the next worker
+            self._deliver(job)
+        return len(jobs)
+
+    def _deliver(self, job: OutboxJob) -> None:
+        with self.sessions() as session:
+            store = AlertStore(session)
+            record = store.get(job.alert_id)
+            previous = store.get(record.previous_id) if record and record.previous_id else None
+        if record is None:
+            with self.sessions.begin() as session:
+                Outbox(session).dead(job.id, error="the alert is gone")
+            return
+        sent = self.calls.send(job, record, previous, now=utcnow())
+        outcome = sent.outcome
+        if self.spacing:
+            self._free_at[job.channel] = time.monotonic() + self.spacing
+        with self.sessions.begin() as session:
+            outbox = Outbox(session)
+            if outcome.status == "sent":
+                outbox.sent(job.id, now=utcnow(), ts=outcome.ts)
+                if job.kind == "post" and outcome.ts:
+                    store = AlertStore(session)
+                    store.posted(record.id, outcome.ts, channel=sent.channel)
+                    if sent.diagnosis is not None:
+                        diagnosis_id = DiagnosisLog(session).add(record_from_diagnosis(
+                            sent.diagnosis, surface="alert", channel_id=job.channel))
+                        store.diagnosed(record.id, diagnosis_id)
+            elif outcome.status == "dead":
+                outbox.dead(job.id, error=outcome.error)
+            else:
+                outbox.retry(job.id, at=utcnow() + timedelta(seconds=outcome.delay), error=outcome.error,
+                             in_doubt=outcome.in_doubt)
+                if outcome.error == "ratelimited":  # Slack asked this channel to wait
+                    self._free_at[job.channel] = time.monotonic() + outcome.delay
+        if self.on_outcome is not None:
+            self.on_outcome(job, outcome.status)
+
+    def _idle_wait(self) -> float:
+        waits = [self.idle_seconds]
+        now = time.monotonic()
+        waits += [at - now for at in self._free_at.values() if at > now]
+        return max(0.01, min(waits))

@@ -1,0 +1,194 @@
+"""Alert webhook load: `python -m tests.alertbench [--database-url URL]`.
+
+Starts the fake Slack and `python app.py serve` (alerts on) on a throwaway SQLite database or on the
+PostgreSQL database given, then sends Alertmanager webhooks over keep-alive connections from a few
+client threads, as Alertmanager does: first at a steady offered rate (`--rate`, the latency figure),
+then as fast as the server takes them (the throughput figure). Each request carries one alert with
+a fingerprint of its own, a fifth of them repeats of an earlier one. Afterwards it checks that every
+accepted alert is stored with its Slack message queued (nothing lost), and with `--deliver` waits
+until every queued message reached the fake Slack.
+
+A developer tool beside the tests it shares the fake Slack and the server runner with
+(needs requirements-dev.txt).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import TextIO
+
+from tests.ackbench import percentile
+
+TOKEN = "alertbench-token-0123456789abcdef"
+CHANNEL = "C0ALERTBENCH"
+TARGET_RATE = 300.0
+TARGET_P99_MS = 50.0
+
+
+def alertmanager_body(n: int) -> bytes:
+    """Webhook v4 with one firing alert; every fifth repeats alert n-1 (an edit, not a new message)."""
+    fingerprint = f"bench{n - 1 if n % 5 == 4 else n:08d}"
+    return json.dumps({
+        "version": "4", "groupKey": "{}:{alertname=\"AzureMLEndpoint5xx\"}", "truncatedAlerts": 0, "status": "firing",
+        "receiver": "tsgbot", "groupLabels": {"alertname": "AzureMLEndpoint5xx"},
+        "commonLabels": {"alertname": "AzureMLEndpoint5xx"}, "commonAnnotations": {},
+        "externalURL": "http://alertmanager.example.com:9093",
+        "alerts": [{
+            "status": "firing", "fingerprint": fingerprint, "startsAt": "2026-11-24T09:12:31.508Z",
+            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example.com:9090/graph",
+            "labels": {"alertname": "AzureMLEndpoint5xx", "severity": "critical", "endpoint": f"ep-{n % 50}",
+                       "deployment": "blue"},
+            "annotations": {"summary": f"Online endpoint ep-{n % 50} answers HTTP 503",
+                            "description": "Scoring requests fail with 503 Service Unavailable; the container "
+                                           "log shows Worker failed to boot."},
+        }],
+    }).encode()
+
+
+class Client:
+    """One keep-alive connection, reopened when the server closes it."""
+
+    def __init__(self, base_url: str) -> None:
+        parsed = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parsed.hostname, parsed.port
+        self.connection: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: bytes) -> tuple[int, float]:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
+        for attempt in (1, 2):
+            started = time.perf_counter()
+            try:
+                if self.connection is None:
+                    self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                self.connection.request("POST", path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                response.read()
+                return response.status, time.perf_counter() - started
+            except (OSError, http.client.HTTPException):
+                self.connection = None  # the server closed an idle keep-alive connection: once more
+                if attempt == 2:
+                    return 0, time.perf_counter() - started
+        raise AssertionError("unreachable")
+
+
+def load(base_url: str, numbers: list[int], *, threads: int, rate: float | None) -> dict:
+    """Send one request per number from `threads` threads (paced to `rate` requests/s in all, or unpaced)."""
+    latencies: list[float] = []
+    failures: dict[int, int] = {}
+    lock = threading.Lock()
+    chunks = [numbers[i::threads] for i in range(threads)]
+    start_at = time.perf_counter() + 0.05
+
+    def run(chunk: list[int], offset: int) -> None:
+        client = Client(base_url)
+        for i, n in enumerate(chunk):
+            if rate:  # open loop: request k of this thread goes out at its slot, whatever came before
+                slot = start_at + (i * threads + offset) / rate
+                pause = slot - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+            status, elapsed = client.post("/alerts/alertmanager", alertmanager_body(n))
+            with lock:
+                latencies.append(elapsed * 1000)
+                if status != 202:
+                    failures[status] = failures.get(status, 0) + 1
+
+    workers = [threading.Thread(target=run, args=(chunk, k)) for k, chunk in enumerate(chunks)]
+    began = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    wall = time.perf_counter() - max(began, start_at)
+    accepted = len(latencies) - sum(failures.values())
+    return {"requests": len(numbers), "accepted": accepted, "wall_s": round(wall, 2),
+            "per_s": round(accepted / wall, 1), "p50_ms": round(percentile(latencies, 0.5), 2),
+            "p99_ms": round(percentile(latencies, 0.99), 2), "max_ms": round(max(latencies), 2),
+            "failures": failures}
+
+
+def run_alert_benchmark(out: TextIO, *, database_url: str | None = None, steady: int = 3000, burst: int = 3000,
+                        rate: float = TARGET_RATE, threads: int = 8, deliver: bool = False,
+                        web_workers: int = 2) -> dict:
+    from tests.fake_slack import FakeSlack
+    from tests.server_process import BOT_TOKEN, ServerProcess, query_db, server_env, wait_until
+
+    with tempfile.TemporaryDirectory(prefix="tsgbot-alertbench-") as tmp, FakeSlack(bot_token=BOT_TOKEN) as slack:
+        url = database_url or f"sqlite:///{Path(tmp) / 'alertbench.db'}"
+        env = server_env(database_url=url, slack=slack, LOG_LEVEL="WARNING", ALERT_WEBHOOK_TOKEN=TOKEN,
+                         ALERT_CHANNEL=CHANNEL, ALERT_CHANNEL_RATE="100", WEB_WORKERS=str(web_workers),
+                         WEB_THREADS="8")
+        server = ServerProcess(env)
+        try:
+            server.start()
+            before = _counts(query_db, url)
+            load(server.base_url, list(range(-threads * 5, 0)), threads=threads, rate=None)  # warm-up
+            phases = {
+                "steady": load(server.base_url, list(range(steady)), threads=threads, rate=rate),
+                "burst": load(server.base_url, list(range(steady, steady + burst)), threads=threads, rate=None),
+            }
+            sent = list(range(-threads * 5, 0)) + list(range(steady + burst))
+            expected_alerts = len({n - 1 if n % 5 == 4 else n for n in sent})
+            after = _counts(query_db, url)
+            stored = after["alerts"] - before["alerts"]
+            queued = after["posts"] - before["posts"]
+            delivered = None
+            if deliver:
+                wait_until(lambda: _counts(query_db, url)["pending"] == 0, timeout=600, what="the outbox to empty")
+                delivered = len(slack.calls("chat.postMessage", ok_only=True))
+        finally:
+            server.close()
+
+    report = {"database": "postgresql" if url.startswith("postgres") else "sqlite", "threads": threads,
+              "web_workers": web_workers, "phases": phases, "expected_alerts": expected_alerts,
+              "stored_alerts": stored, "queued_posts": queued, "delivered_posts": delivered}
+    _print(out, report, rate)
+    return report
+
+
+def _counts(query_db, url: str) -> dict:
+    return query_db(url, "SELECT (SELECT COUNT(*) FROM alerts) AS alerts, "
+                         "(SELECT COUNT(*) FROM outbox WHERE kind = 'post') AS posts, "
+                         "(SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending")[0]
+
+
+def _print(out: TextIO, report: dict, rate: float) -> None:
+    out.write(f"alert webhooks on {report['database']}: Alertmanager v4, one alert per request, "
+              f"{report['threads']} keep-alive client threads, server {report['web_workers']} worker processes\n")
+    out.write(f"{'phase':<22}{'requests':>9}{'accepted/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  failures\n")
+    for name, label in (("steady", f"steady ({rate:g}/s offered)"), ("burst", "burst (as fast as taken)")):
+        p = report["phases"][name]
+        out.write(f"{label:<22}{p['requests']:>9}{p['per_s']:>12.1f}{p['p50_ms']:>9.2f}{p['p99_ms']:>9.2f}"
+                  f"{p['max_ms']:>9.2f}  {p['failures'] or 'none'}\n")
+    lost = report["expected_alerts"] - report["stored_alerts"]
+    out.write(f"stored {report['stored_alerts']} of {report['expected_alerts']} distinct alerts with "
+              f"{report['queued_posts']} messages queued: {'nothing lost' if lost == 0 else f'{lost} LOST'}\n")
+    if report["delivered_posts"] is not None:
+        out.write(f"delivered to the fake Slack: {report['delivered_posts']} messages\n")
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1:5432/test (default: SQLite)")
+    parser.add_argument("--requests", type=int, default=3000, help="requests in each phase")
+    parser.add_argument("--rate", type=float, default=TARGET_RATE, help="offered requests/s in the steady phase")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--deliver", action="store_true", help="also wait until every message reached Slack")
+    args = parser.parse_args()
+    result = run_alert_benchmark(sys.stdout, database_url=args.database_url, steady=args.requests,
+                                 burst=args.requests, rate=args.rate, threads=args.threads, deliver=args.deliver,
+                                 web_workers=args.web_workers)
+    steady = result["phases"]["steady"]
+    ok = (steady["p99_ms"] <= TARGET_P99_MS and not steady["failures"] and not result["phases"]["burst"]["failures"]
+          and result["stored_alerts"] == result["expected_alerts"])
+    sys.exit(0 if ok else 1)
