@@ -3,6 +3,8 @@
     python app.py diagnose "TEXT" | - [--json] [--lang en|de] [--top N]
     python app.py diagnose --batch cases.jsonl
     python app.py kb sync | check | test | stats | list [--guide NAME]
+    python app.py kb import GUIDE.md --guide NAME [--lang en|de] [--source URL] [--dir DIR] [--dry-run]
+    python app.py kb review ID... | --guide NAME
     python app.py bench [--quick]
     python app.py serve
     python app.py worker
@@ -117,10 +119,24 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
         from bot.catalog import run_list
 
         return run_list(settings, guide=args.guide)
+    if args.targets and args.action not in ("import", "review"):
+        print(f"kb {args.action}: unexpected argument(s): {' '.join(args.targets)}", file=sys.stderr)
+        return 2
+    if args.action == "import":
+        from bot.kb.importer.run import run_import
+
+        return run_import(args, settings)
+    if args.action == "review":
+        from bot.kb.review import run_review
+
+        return run_review(args, settings)
+    from dataclasses import replace
+
+    from bot.kb.files import count_drafts
     from bot.runtime import sync_from_files
 
     report = sync_from_files(settings)
-    print(report.summary())
+    print(replace(report, drafts=count_drafts(settings.knowledge_dir)).summary())
     return 0 if not report.problems else 1
 
 
@@ -158,6 +174,10 @@ def _kb_stats(settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if args.kb_scale:
+        from bot.kb.scalebench import run_scale_bench
+
+        return run_scale_bench(sys.stdout, database_url=args.database_url)
     from bot.benchmark import run_benchmark
     from bot.kb.files import load_knowledge
     from bot.kb.guides import load_guide_files
@@ -193,12 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_diagnose)
 
     k = sub.add_parser("kb", help="knowledge base: check, test and sync the files; stats from the log")
-    k.add_argument("action", choices=("sync", "check", "test", "stats", "list"))
-    k.add_argument("--guide", help="list: only that guide's entries")
+    k.add_argument("action", choices=("sync", "check", "test", "stats", "list", "import", "review"))
+    k.add_argument("targets", nargs="*", metavar="GUIDE.md|ID", help="import: the Markdown guide; review: entry ids")
+    k.add_argument("--guide", help="import: the guide's name (guides/NAME.yaml); review: every draft of that guide; "
+                                   "list: only that guide's entries")
+    k.add_argument("--lang", choices=("en", "de"), help="import: the guide's language (default: from the guide)")
+    k.add_argument("--source", help="import: the guide's URL (relative links are resolved against it)")
+    k.add_argument("--dir", help="import, review: the knowledge directory (default: KNOWLEDGE_DIR)")
+    k.add_argument("--dry-run", action="store_true", help="import: write nothing, show what would be written")
     k.set_defaults(func=cmd_kb)
 
     b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
     b.add_argument("--quick", action="store_true", help="fewer repetitions")
+    b.add_argument("--kb-scale", action="store_true",
+                   help="import 50 generated guides (10,000 sections), sync them and time each step")
+    b.add_argument("--database-url", help="--kb-scale: also sync into this database (e.g. PostgreSQL)")
     b.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("serve", help="run the Slack app, /healthz, /readyz and /metrics over HTTP (gunicorn)")

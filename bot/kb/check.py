@@ -15,7 +15,7 @@ SAMPLE_ENTITIES = {"endpoint-name": "my-endpoint", "deployment-name": "blue", "r
 
 
 def check_knowledge(root: Path, *, time_regexes: bool = True) -> list[FileProblem]:
-    """Schema, unique ids, guides, regex safety and rendering of every entry in both languages."""
+    """Schema, unique ids, guides, regex safety and rendering of every entry (drafts too) in both languages."""
     root = Path(root)
     result = load_knowledge(root)
     problems = list(result.problems)
@@ -24,7 +24,7 @@ def check_knowledge(root: Path, *, time_regexes: bool = True) -> list[FileProble
     known_guides = {g.name for g in guides}
     renderer = Renderer(guide_sources={g.name: g.source for g in guides})
     timed: list[tuple[str, Path, list[str]]] = []
-    for entry in result.entries:
+    for entry in result.all_entries:
         path = result.sources[entry.id]
         if entry.guide not in known_guides:
             problems.append(FileProblem(path, _line_of(path, "guide:"),

@@ -17,8 +17,10 @@ ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 CODE_RE = re.compile(r"^\w+$")
 LOOSE_PLACEHOLDER_RE = re.compile(r"<[^<>\s]*[A-Z _][^<>]*>")
 
-ENTRY_KEYS = {"id", "kind", "guide", "anchor", "title", "summary", "signals", "causes",
+ENTRY_KEYS = {"id", "status", "kind", "guide", "anchor", "title", "summary", "signals", "causes",
               "related", "links", "examples"}
+# A file's review state; absent means reviewed. Drafts (from `kb import`) are checked but not served.
+STATUSES = ("draft", "reviewed")
 SIGNAL_KEYS = {"codes", "status", "phrases", "patterns", "symptoms"}
 CAUSE_KEYS = {"title", "explanation", "steps", "commands", "hints"}
 COMMAND_KEYS = {"run", "description"}
@@ -109,10 +111,22 @@ class _Reader:
         return tuple(out)
 
 
+def entry_status(data) -> str:
+    """`draft` or `reviewed` (also for a missing or malformed status: parse_entry reports those)."""
+    return "draft" if isinstance(data, dict) and data.get("status") == "draft" else "reviewed"
+
+
 def parse_entry(data) -> Entry:
     """Build an Entry from a mapping (a LineDict from a file, or a dict from the database)."""
+    if type(data) is dict:  # a stored document: try the quick way, validate fully only if it fails
+        try:
+            return _stored_entry(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
     r = _Reader()
     data = r.mapping(data, "entry", ENTRY_KEYS, _line(data))
+    if "status" in data and data["status"] not in STATUSES:
+        r.fail(_line(data, "status"), f"status {data['status']!r} must be one of {', '.join(STATUSES)}")
     entry_id = r.text(data, "id", "entry")
     if entry_id and not ID_RE.match(entry_id):
         r.fail(_line(data, "id"), f"id {entry_id!r} must be letters, digits, '_', '-' or '.'")
@@ -229,3 +243,52 @@ def entry_to_dict(entry: Entry) -> dict:
         "links": list(entry.links),
         "examples": list(entry.examples),
     }
+
+
+def _text(value) -> str:
+    if type(value) is not str or not value.strip():
+        raise ValueError("not a non-empty string")
+    return value.strip()
+
+
+def _stored_loc(value) -> Localized:
+    if type(value) is not dict or len(value) != 2:
+        raise ValueError("not {en, de}")
+    return Localized(_text(value["en"]), _text(value["de"]))
+
+
+def _texts(values) -> tuple[str, ...]:
+    return tuple(_text(v) for v in values)
+
+
+def _stored_entry(doc: dict) -> Entry:
+    """An Entry from exactly what entry_to_dict writes (documents synced after full validation).
+
+    Building the index of a large knowledge base parses every stored document; this skips the
+    line-aware checks. Anything unexpected raises, and parse_entry then validates the long way.
+    """
+    if len(doc) != 11 or not ID_RE.match(doc["id"]) or doc["kind"] not in KINDS:
+        raise ValueError("not a stored document")
+    s = doc["signals"]
+    if len(s) != 5 or any(type(v) is not int or not 100 <= v <= 599 for v in s["status"]):
+        raise ValueError("bad signals")
+    signals = Signals(codes=_texts(s["codes"]), status=tuple(s["status"]), phrases=_texts(s["phrases"]),
+                      patterns=_texts(s["patterns"]), symptoms=_texts(s["symptoms"]))
+    causes = []
+    for c in doc["causes"]:
+        if len(c) != 5:
+            raise ValueError("bad cause")
+        commands = []
+        for cmd in c["commands"]:
+            if len(cmd) != 2:
+                raise ValueError("bad command")
+            commands.append(Command(template=_text(cmd["run"]), description=_stored_loc(cmd["description"])))
+        causes.append(Cause(title=_stored_loc(c["title"]), explanation=_stored_loc(c["explanation"]),
+                            steps=tuple(_stored_loc(step) for step in c["steps"]), commands=tuple(commands),
+                            hints=_texts(c["hints"])))
+    if not causes or not (signals.codes or signals.status or signals.phrases or signals.patterns or signals.symptoms):
+        raise ValueError("no causes or signals")
+    return Entry(id=doc["id"], kind=doc["kind"], guide=_text(doc["guide"]), anchor=_text(doc["anchor"]),
+                 title=_stored_loc(doc["title"]), summary=_stored_loc(doc["summary"]), signals=signals,
+                 causes=tuple(causes), related=_texts(doc["related"]), links=_texts(doc["links"]),
+                 examples=_texts(doc["examples"]))

@@ -34,6 +34,7 @@ class SyncReport:
     version: int = 0
     guides_changed: tuple[str, ...] = ()  # names of guides added, updated or removed
     problems: tuple[str, ...] = ()  # problems found in the files (bad files were skipped)
+    drafts: int = 0  # draft entry files left out: `kb review` makes them served
 
     @property
     def changed(self) -> bool:
@@ -46,6 +47,8 @@ class SyncReport:
                 f"{len(self.updated)} updated, {len(self.removed)} removed, {self.unchanged} unchanged")
         if self.guides_changed:
             line += f"; guides changed: {', '.join(self.guides_changed)}"
+        if self.drafts:
+            line += f"; {self.drafts} draft{'s' if self.drafts != 1 else ''} not served (see `kb review`)"
         if self.problems:
             line = (f"knowledge base version {self.version}: nothing synced, "
                     f"{len(self.problems)} problem(s) in the files (fix them, see `kb check`):")

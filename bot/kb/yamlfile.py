@@ -51,12 +51,14 @@ def _convert(node: yaml.Node):
 
 
 _SCALAR_LOADER = yaml.SafeLoader("")
+# libyaml's composer, when PyYAML was built with it: about 5x faster on a large knowledge base.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str):
     """Parse one YAML document into LineDict/LineList/scalars; raises YamlError with a line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlError(mark.line + 1 if mark else 0, str(exc.problem or exc)) from None
