@@ -52,8 +52,18 @@ def serve(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.std
     if settings.log_level != "DEBUG":  # one line per Alembic plugin at every start says nothing
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     print(describe(settings), file=out, flush=True)
+    _prepare_database(settings)
     TsgbotServer(settings).run()  # gunicorn exits the process itself when it stops
     return 0
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Migrate (and fill an empty knowledge base) once, in the master, before the workers start:
+    WEB_WORKERS processes doing it at once would race each other. Its engine is disposed inside, so
+    no connection crosses the fork."""
+    from bot.runtime import prepare_database
+
+    prepare_database(settings)
 
 
 class TsgbotServer(BaseApplication):

@@ -13,6 +13,7 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 
 from bot.db.engine import database_url, make_engine
 from bot.db.tables import Base
@@ -22,6 +23,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x7473_6762_6F74  # "tsgbot": the advisory lock migrations hold on PostgreSQL
 
 
 def _url() -> str:
@@ -53,6 +55,10 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             context.configure(connection=connection, **_options(url))
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Several processes starting at once on a new database (server workers, replicas)
+                    # would race to create the same tables: one migrates, the others wait and find it done.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 context.run_migrations()
     finally:
         engine.dispose()

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -31,9 +35,12 @@ TARGET_RATE = 300.0
 TARGET_P99_MS = 50.0
 
 
+RUN = f"{int(time.time()):x}"  # fingerprints of one run never meet an earlier run's
+
+
 def alertmanager_body(n: int) -> bytes:
     """Webhook v4 with one firing alert; every fifth repeats alert n-1 (an edit, not a new message)."""
-    fingerprint = f"bench{n - 1 if n % 5 == 4 else n:08d}"
+    fingerprint = f"bench{RUN}-{n - 1 if n % 5 == 4 else n:08d}"
     return json.dumps({
         "version": "4", "groupKey": "{}:{alertname=\"AzureMLEndpoint5xx\"}", "truncatedAlerts": 0, "status": "firing",
         "receiver": "tsgbot", "groupLabels": {"alertname": "AzureMLEndpoint5xx"},
@@ -83,7 +90,7 @@ def load(base_url: str, numbers: list[int], *, threads: int, rate: float | None)
     failures: dict[int, int] = {}
     lock = threading.Lock()
     chunks = [numbers[i::threads] for i in range(threads)]
-    start_at = time.perf_counter() + 0.05
+    start_at = time.perf_counter() + (0.05 if rate else 0.0)
 
     def run(chunk: list[int], offset: int) -> None:
         client = Client(base_url)
@@ -115,19 +122,25 @@ def load(base_url: str, numbers: list[int], *, threads: int, rate: float | None)
 
 def run_alert_benchmark(out: TextIO, *, database_url: str | None = None, steady: int = 3000, burst: int = 3000,
                         rate: float = TARGET_RATE, threads: int = 8, deliver: bool = False,
-                        web_workers: int = 2) -> dict:
+                        web_workers: int = 2, channel_rate: float = 1.0, separate_worker: bool = False,
+                        **server_settings: str) -> dict:
     from tests.fake_slack import FakeSlack
-    from tests.server_process import BOT_TOKEN, ServerProcess, query_db, server_env, wait_until
+    from tests.server_process import BOT_TOKEN, ROOT, ServerProcess, query_db, server_env, wait_until
 
-    with tempfile.TemporaryDirectory(prefix="tsgbot-alertbench-") as tmp, FakeSlack(bot_token=BOT_TOKEN) as slack:
-        url = database_url or f"sqlite:///{Path(tmp) / 'alertbench.db'}"
+    with (tempfile.TemporaryDirectory(prefix="tsgbot-alertbench-") as tmp, FakeSlack(bot_token=BOT_TOKEN) as slack,
+          _database(database_url, Path(tmp)) as url):
         env = server_env(database_url=url, slack=slack, LOG_LEVEL="WARNING", ALERT_WEBHOOK_TOKEN=TOKEN,
-                         ALERT_CHANNEL=CHANNEL, ALERT_CHANNEL_RATE="100", WEB_WORKERS=str(web_workers),
-                         WEB_THREADS="8")
+                         ALERT_CHANNEL=CHANNEL, ALERT_CHANNEL_RATE=str(channel_rate), WEB_WORKERS=str(web_workers),
+                         WEB_THREADS="8", **server_settings)
+        if separate_worker:
+            env["DELIVERY_WORKER"] = "off"
         server = ServerProcess(env)
+        worker = None
         try:
             server.start()
-            before = _counts(query_db, url)
+            if separate_worker:  # `python app.py worker` beside the server, as a deployment would run it
+                worker = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "worker"], env=env, cwd=tmp,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             load(server.base_url, list(range(-threads * 5, 0)), threads=threads, rate=None)  # warm-up
             phases = {
                 "steady": load(server.base_url, list(range(steady)), threads=threads, rate=rate),
@@ -136,20 +149,47 @@ def run_alert_benchmark(out: TextIO, *, database_url: str | None = None, steady:
             sent = list(range(-threads * 5, 0)) + list(range(steady + burst))
             expected_alerts = len({n - 1 if n % 5 == 4 else n for n in sent})
             after = _counts(query_db, url)
-            stored = after["alerts"] - before["alerts"]
-            queued = after["posts"] - before["posts"]
+            stored, queued = after["alerts"], after["posts"]
             delivered = None
             if deliver:
                 wait_until(lambda: _counts(query_db, url)["pending"] == 0, timeout=600, what="the outbox to empty")
                 delivered = len(slack.calls("chat.postMessage", ok_only=True))
         finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
             server.close()
 
     report = {"database": "postgresql" if url.startswith("postgres") else "sqlite", "threads": threads,
-              "web_workers": web_workers, "phases": phases, "expected_alerts": expected_alerts,
-              "stored_alerts": stored, "queued_posts": queued, "delivered_posts": delivered}
+              "web_workers": web_workers,
+              "delivery": "separate worker process" if separate_worker else "in the server",
+              "phases": phases, "expected_alerts": expected_alerts, "stored_alerts": stored,
+              "queued_posts": queued, "delivered_posts": delivered}
     _print(out, report, rate)
     return report
+
+
+@contextmanager
+def _database(admin_url: str | None, tmp: Path) -> Iterator[str]:
+    """A fresh database: SQLite in `tmp`, or a throwaway one beside `admin_url` on PostgreSQL (dropped after)."""
+    if not admin_url:
+        yield f"sqlite:///{tmp / 'alertbench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from bot.db.engine import database_url
+
+    admin = create_engine(database_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"tsgbot_alertbench_{RUN}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _counts(query_db, url: str) -> dict:
@@ -160,7 +200,8 @@ def _counts(query_db, url: str) -> dict:
 
 def _print(out: TextIO, report: dict, rate: float) -> None:
     out.write(f"alert webhooks on {report['database']}: Alertmanager v4, one alert per request, "
-              f"{report['threads']} keep-alive client threads, server {report['web_workers']} worker processes\n")
+              f"{report['threads']} keep-alive client threads, server {report['web_workers']} worker processes, "
+              f"delivery {report['delivery']}\n")
     out.write(f"{'phase':<22}{'requests':>9}{'accepted/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  failures\n")
     for name, label in (("steady", f"steady ({rate:g}/s offered)"), ("burst", "burst (as fast as taken)")):
         p = report["phases"][name]
@@ -175,7 +216,6 @@ def _print(out: TextIO, report: dict, rate: float) -> None:
 
 if __name__ == "__main__":
     import argparse
-    import sys
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="e.g. postgresql://postgres@127.0.0.1:5432/test (default: SQLite)")
@@ -184,10 +224,15 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--deliver", action="store_true", help="also wait until every message reached Slack")
+    parser.add_argument("--separate-worker", action="store_true",
+                        help="deliver from `python app.py worker` (DELIVERY_WORKER=off in the server)")
+    parser.add_argument("--channel-rate", type=float, default=1.0,
+                        help="ALERT_CHANNEL_RATE of the server (Slack's guidance, the default: 1 per second)")
     args = parser.parse_args()
     result = run_alert_benchmark(sys.stdout, database_url=args.database_url, steady=args.requests,
                                  burst=args.requests, rate=args.rate, threads=args.threads, deliver=args.deliver,
-                                 web_workers=args.web_workers)
+                                 web_workers=args.web_workers, channel_rate=args.channel_rate,
+                                 separate_worker=args.separate_worker)
     steady = result["phases"]["steady"]
     ok = (steady["p99_ms"] <= TARGET_P99_MS and not steady["failures"] and not result["phases"]["burst"]["failures"]
           and result["stored_alerts"] == result["expected_alerts"])

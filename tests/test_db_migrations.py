@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -94,3 +95,15 @@ def test_the_alembic_command_line_takes_the_url_from_x_or_database_url(db_url):
     done = run_alembic("current", env=env)
     assert done.returncode != 0
     assert "no database URL" in done.stderr
+
+
+def test_processes_migrating_a_new_database_at_once_all_succeed(db_url):
+    """Server workers and replicas start together on an empty database: one migrates, the rest wait."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL: where several instances share one database")
+    code = "import sys; from bot.db.migrate import upgrade; upgrade(sys.argv[1])"
+    processes = [subprocess.Popen([sys.executable, "-c", code, db_url], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT) for _ in range(4)]
+    outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0, 0], outputs
+    assert current_revision(db_url) == head_revision()

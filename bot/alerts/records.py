@@ -38,3 +38,4 @@ class Received:
     alert_id: int | None
     action: str  # bot.alerts.lifecycle: open | repeat | resolve | ignore
     queued: tuple[str, ...] = ()  # outbox kinds queued
+    channel: str | None = None  # where they go

@@ -12,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import JSON, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.alerts.lifecycle import IGNORE, OPEN, RESOLVE, Current, next_step
 from bot.alerts.model import Alert, AlertLink
 from bot.alerts.records import AlertRecord, Received
 from bot.alerts.routing import Route
-from bot.db.tables import AlertRow, OutboxRow, utcnow
+from bot.db.tables import AlertRow, OutboxRow, UTCDateTime, utcnow
 
 _TIMES = ("starts_at", "ends_at")
 
@@ -56,7 +56,7 @@ class AlertStore:
 
     def receive(self, alert: Alert, route: Route | None, *, now: datetime, note_every: timedelta) -> Received:
         """Record one notification and queue what Slack must be told."""
-        latest = self._latest(alert.key)
+        latest = self._db.execute(_LATEST, {"p_key": alert.key}).first()
         current = Current(latest.id, latest.generation, latest.status, latest.noted_at) if latest else None
         step = next_step(current, alert.status, now=now, note_every=note_every)
         if step.action == IGNORE:
@@ -67,11 +67,11 @@ class AlertStore:
         else:
             alert_id, channel = latest.id, latest.channel
             if step.action == RESOLVE:
-                self._resolve(latest, alert, now)
+                self._resolve(latest.id, alert, now)
             else:
-                self._repeat(latest, alert, now, noted=step.note)
+                self._repeat(latest.id, alert, now, noted=step.note)
         queued = self._queue(alert_id, channel, step.messages, now) if channel else ()
-        return Received(alert_id, step.action, queued)
+        return Received(alert_id, step.action, queued, channel)
 
     def acknowledge(self, alert_id: int, user_id: str, *, now: datetime) -> AlertRecord | None:
         """Record who took the alert (the first click counts) and queue the edit that shows it."""
@@ -101,55 +101,68 @@ class AlertStore:
         rows = self.session.scalars(select(AlertRow).where(AlertRow.key == key).order_by(AlertRow.generation))
         return [record_of(row) for row in rows]
 
-    # -- the steps ------------------------------------------------------------------------------
+    # -- the steps: Core statements built once, parameters apart (the accept path is hot) ---------
 
-    def _latest(self, key: str) -> AlertRow | None:
-        query = (select(AlertRow).where(AlertRow.key == key).order_by(AlertRow.generation.desc()).limit(1)
-                 .with_for_update())
-        return self.session.scalars(query).first()
+    @property
+    def _db(self):
+        return self.session.connection()
 
-    def _open(self, alert: Alert, route: Route | None, latest: AlertRow | None, now: datetime) -> int:
+    def _open(self, alert: Alert, route: Route | None, latest, now: datetime) -> int:
         values = dict(
             key=alert.key, generation=(latest.generation + 1) if latest else 1, source=alert.source,
             status="firing", title=alert.title, severity=alert.severity, document=alert_to_dict(alert),
             channel=route.channel if route else None, route=route.name if route else "none",
             mentions=list(route.mentions) if route else [], message_ts=None,
             previous_id=latest.id if latest else None, count=1, first_seen=now, last_seen=now, noted_at=now,
+            resolved_at=None, acked_by=None, acked_at=None, diagnosis_id=None,
         )
-        return self.session.execute(insert(AlertRow).values(**values).returning(AlertRow.id)).scalar_one()
+        return self._db.execute(_INSERT_ALERT, values).scalar_one()
 
-    def _repeat(self, row: AlertRow, alert: Alert, now: datetime, *, noted: bool) -> None:
-        values = dict(count=AlertRow.count + 1, last_seen=now, title=alert.title, severity=alert.severity,
-                      document=alert_to_dict(alert))
-        if noted:
-            values["noted_at"] = now
-        self.session.execute(update(AlertRow).where(AlertRow.id == row.id).values(**values))
+    def _repeat(self, alert_id: int, alert: Alert, now: datetime, *, noted: bool) -> None:
+        self._db.execute(_REPEAT_NOTED if noted else _REPEAT, {
+            "p_id": alert_id, "p_now": now, "p_title": alert.title, "p_severity": alert.severity,
+            "p_document": alert_to_dict(alert)})
 
-    def _resolve(self, row: AlertRow, alert: Alert, now: datetime) -> None:
+    def _resolve(self, alert_id: int, alert: Alert, now: datetime) -> None:
         # The message keeps what was measured while it fired; only the end time comes from the resolve.
-        document = dict(row.document)
-        ends_at = alert.ends_at or now
-        document["ends_at"] = ends_at.isoformat()
-        self.session.execute(update(AlertRow).where(AlertRow.id == row.id)
-                             .values(status="resolved", resolved_at=now, document=document))
+        document = dict(self._db.execute(_DOCUMENT, {"p_id": alert_id}).scalar_one())
+        document["ends_at"] = (alert.ends_at or now).isoformat()
+        self._db.execute(_RESOLVE, {"p_id": alert_id, "p_now": now, "p_document": document})
 
     def _queue(self, alert_id: int, channel: str, kinds: tuple[str, ...], now: datetime) -> tuple[str, ...]:
-        queued = []
+        rows = []
+        queued_at = utcnow()  # due at once, by the clock the workers read (`now` is the alert's time)
         for kind in kinds:
-            if kind == "update" and self._update_waiting(alert_id):
+            if kind == "update" and self._db.execute(_UPDATE_WAITING, {"p_id": alert_id}).first():
                 continue  # an edit not yet started renders the message as it is when it is sent
-            queued_at = utcnow()  # due at once, by the clock the workers read (`now` is the alert's time)
-            self.session.execute(insert(OutboxRow).values(
-                alert_id=alert_id, kind=kind, channel=channel, payload={"at": now.isoformat()}, status="pending",
-                attempts=0, next_attempt_at=queued_at, in_doubt=False, created_at=queued_at))
-            queued.append(kind)
-        return tuple(queued)
+            rows.append(dict(alert_id=alert_id, kind=kind, channel=channel, payload={"at": now.isoformat()},
+                             status="pending", attempts=0, next_attempt_at=queued_at, claimed_by=None,
+                             claimed_until=None, in_doubt=False, created_at=queued_at, sent_at=None, result_ts=None,
+                             last_error=None))
+        if rows:
+            self._db.execute(_INSERT_OUTBOX, rows)
+        return tuple(row["kind"] for row in rows)
 
-    def _update_waiting(self, alert_id: int) -> bool:
-        query = select(func.count()).select_from(OutboxRow).where(and_(
-            OutboxRow.alert_id == alert_id, OutboxRow.kind == "update", OutboxRow.status == "pending",
-            OutboxRow.attempts == 0, OutboxRow.claimed_by.is_(None)))
-        return bool(self.session.scalar(query))
+
+_A = AlertRow.__table__
+_O = OutboxRow.__table__
+_LATEST = (select(_A.c.id, _A.c.generation, _A.c.status, _A.c.noted_at, _A.c.channel)
+           .where(_A.c.key == bindparam("p_key")).order_by(_A.c.generation.desc()).limit(1).with_for_update())
+_INSERT_ALERT = _A.insert().returning(_A.c.id)
+_INSERT_OUTBOX = _O.insert()
+_DOCUMENT = select(_A.c.document).where(_A.c.id == bindparam("p_id"))
+_REPEAT_VALUES = dict(count=_A.c.count + 1, last_seen=bindparam("p_now", type_=UTCDateTime),
+                      title=bindparam("p_title"), severity=bindparam("p_severity"),
+                      document=bindparam("p_document", type_=JSON))
+_REPEAT = _A.update().where(_A.c.id == bindparam("p_id")).values(**_REPEAT_VALUES)
+_REPEAT_NOTED = (_A.update().where(_A.c.id == bindparam("p_id"))
+                 .values(**_REPEAT_VALUES, noted_at=bindparam("p_now", type_=UTCDateTime)))
+_RESOLVE = (_A.update().where(_A.c.id == bindparam("p_id"))
+            .values(status="resolved", resolved_at=bindparam("p_now", type_=UTCDateTime),
+                    document=bindparam("p_document", type_=JSON)))
+_UPDATE_WAITING = (select(_O.c.id).where(_O.c.alert_id == bindparam("p_id"), _O.c.kind == "update",
+                                         _O.c.status == "pending", _O.c.attempts == 0, _O.c.claimed_by.is_(None))
+                   .limit(1))
 
 
 def record_of(row: AlertRow) -> AlertRecord:

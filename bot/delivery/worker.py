@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +28,7 @@ from bot.delivery.slack_calls import SlackCalls
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=60)
 IDLE_SECONDS = 1.0  # how often an idle worker looks for jobs queued by other processes
+WAKE_GAP = 0.05  # seconds between two looks at the outbox that found nothing to do
 
 
 def worker_name() -> str:
@@ -57,8 +58,14 @@ class DeliveryWorker:
         self._thread.start()
         return self
 
-    def wake(self) -> None:
-        """New jobs were queued in this process: look now rather than at the next idle tick."""
+    def wake(self, channels: Iterable[str] | None = None) -> None:
+        """New jobs were queued in this process (for `channels`, when known): look now rather than at the
+        next idle tick, unless every one of those channels must wait anyway."""
+        if channels is not None:
+            now = time.monotonic()
+            free_at = dict(self._free_at)  # a copy: the worker thread replaces entries meanwhile
+            if all(free_at.get(channel, 0.0) > now for channel in channels):
+                return  # the worker wakes for these channels when their turn comes
         self._wake.set()
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -80,6 +87,9 @@ class DeliveryWorker:
             if not handled:
                 self._wake.wait(self._idle_wait())
                 self._wake.clear()
+                # Every accepted alert wakes the worker: during a storm, look at most every WAKE_GAP
+                # instead of once per request (a look scans the due jobs).
+                self._stop.wait(WAKE_GAP)
         log.info("alert delivery worker %s stopped", self.name)
 
     # -- one round --------------------------------------------------------------------------------

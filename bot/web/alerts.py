@@ -40,9 +40,11 @@ def alert_config(settings: Settings) -> tuple[AlertAuth, RoutingTable, list[str]
 
 
 def register_alert_routes(app: Flask, *, sessions: sessionmaker[Session], auth: AlertAuth, routes: RoutingTable,
-                          max_bytes: int, note_every: timedelta, on_stored: Callable[[], None] | None = None,
+                          max_bytes: int, note_every: timedelta,
+                          on_stored: Callable[[set[str]], None] | None = None,
                           count: Callable[[str, str], None] | None = None) -> None:
-    """Attach the receivers; `on_stored` wakes the local delivery worker, `count(source, action)` counts."""
+    """Attach the receivers; `on_stored(channels)` wakes the local delivery worker for messages queued
+    to those channels, `count(source, action)` counts."""
 
     def error(status: int, message: str, field: str | None = None):
         body = {"ok": False, "error": message}
@@ -79,8 +81,9 @@ def register_alert_routes(app: Flask, *, sessions: sessionmaker[Session], auth: 
         if count is not None:
             for result in results:
                 count(source, result.action)
-        if on_stored is not None and any(r.queued for r in results):
-            on_stored()
+        channels = {r.channel for r in results if r.queued and r.channel}
+        if on_stored is not None and channels:
+            on_stored(channels)
         return jsonify(ok=True, accepted=len(alerts),
                        alerts=[{"key": a.key, "status": a.status, "action": r.action, "id": r.alert_id}
                                for a, r in zip(alerts, results, strict=True)]), 202
