@@ -36,9 +36,20 @@ ALERT_ENV = {"ALERT_WEBHOOK_TOKEN": TOKEN, "ALERT_WEBHOOK_HMAC_SECRET": HMAC_SEC
              "ALERT_CHANNEL_RATE": "50", "ALERT_MAX_BYTES": "65536"}
 
 
+ROUTES = """\
+routes:
+  - name: payments on-call
+    match: {team: payments-oncall, severity: critical}
+    channel: C0PAYMENTS1
+    mention: ["<!subteam^S0ONCALL1>"]
+"""
+
+
 @pytest.fixture(scope="module")
-def alert_server_module(e2e_db_url, e2e_slack_module):
-    env = server_env(database_url=e2e_db_url, slack=e2e_slack_module, **ALERT_ENV)
+def alert_server_module(e2e_db_url, e2e_slack_module, tmp_path_factory):
+    routes = tmp_path_factory.mktemp("routes") / "routes.yaml"
+    routes.write_text(ROUTES, encoding="utf-8")
+    env = server_env(database_url=e2e_db_url, slack=e2e_slack_module, ALERT_ROUTES=str(routes), **ALERT_ENV)
     with ServerProcess(env) as server:
         yield server
 
@@ -139,6 +150,20 @@ def test_a_diagnosis_and_the_alert_s_own_links_are_in_the_message(server, e2e_sl
     urls = [e.get("url") for _, e in elements(post.blocks)]
     assert "https://dev.azure.com/example/ml/_build/results?buildId=4711" in urls
     assert any("learn.microsoft.com" in (u or "") for u in urls)  # the guide beside the runbook
+
+
+def test_a_route_sends_matching_alerts_to_their_channel_with_its_mention_and_others_to_the_default(server,
+                                                                                                  e2e_slack):
+    routed = unique("generic", {**payload("generic_firing"), "severity": "critical",
+                                "labels": {"team": "payments-oncall", "endpoint": "fraud-ep"}}, unique_id("r"))
+    other = unique("generic", {**payload("generic_firing"), "severity": "warning",
+                               "labels": {"team": "payments-oncall"}}, unique_id("r"))
+    ids = alert_ids(send(server, "generic", routed)) | alert_ids(send(server, "generic", other))
+    posts = e2e_slack.wait_for("chat.postMessage", 2, ok_only=True, where=ours(ids))
+    by_channel = {p.body["channel"]: p for p in posts}
+    assert set(by_channel) == {"C0PAYMENTS1", CHANNEL}
+    assert by_channel["C0PAYMENTS1"].body["text"].startswith("<!subteam^S0ONCALL1>")
+    assert "<!subteam" not in by_channel[CHANNEL].text_everywhere  # nobody is mentioned unless a route says so
 
 
 def test_acknowledge_in_slack_records_who_and_edits_the_message(server, e2e_slack, signer):

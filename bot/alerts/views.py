@@ -66,7 +66,8 @@ class AlertMessages:
         status = t["resolved"] if resolved else t["firing"]
         likely = f" — {top['title']}" if top else ""
         mentions = " ".join(record.mentions)
-        text = f"{mentions + ' ' if mentions else ''}{status}: {alert.title}{likely}"
+        # The fallback is read as mrkdwn too: a title saying <!channel> must not notify anyone.
+        text = f"{mentions + ' ' if mentions else ''}{status}: {mrkdwn(alert.title)}{mrkdwn(likely)}"
         return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
 
     def still_firing(self, record: AlertRecord) -> str:
