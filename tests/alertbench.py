@@ -181,21 +181,10 @@ def _database(admin_url: str | None, tmp: Path) -> Iterator[str]:
     if not admin_url:
         yield f"sqlite:///{tmp / 'alertbench.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
+    from bot.db.scratch import throwaway_postgres
 
-    from bot.db.engine import database_url
-
-    admin = create_engine(database_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    name = f"tsgbot_alertbench_{RUN}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(admin_url, prefix="tsgbot_alertbench") as url:
+        yield url
 
 
 def _counts(query_db, url: str) -> dict:

@@ -15,19 +15,17 @@ gets a fresh throwaway database next to it (`tsgbot_t_<random>`), dropped afterw
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
-from bot.db.engine import database_url, make_engine, make_sessionmaker
+from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.migrate import upgrade
+from bot.db.scratch import admin_engine, throwaway_database
 
 pytest_plugins = ["tests.engine_fixtures"]
 
@@ -50,7 +48,7 @@ def knowledge_root() -> Path:
 @pytest.fixture(scope="session")
 def _pg_admin() -> Iterator[Engine]:
     # AUTOCOMMIT: CREATE/DROP DATABASE cannot run inside a transaction.
-    engine = create_engine(database_url(os.environ[PG_URL_ENV]), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    engine = admin_engine(os.environ[PG_URL_ENV])
     yield engine
     engine.dispose()
 
@@ -62,15 +60,8 @@ def fresh_database(backend: str, request, sqlite_dir: Path) -> Iterator[str]:
         yield f"sqlite:///{sqlite_dir / 'tsgbot.db'}"
         return
     admin: Engine = request.getfixturevalue("_pg_admin")
-    name = f"tsgbot_t_{secrets.token_hex(6)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            # FORCE: an engine the test forgot to dispose must not keep the database alive.
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database(admin, prefix="tsgbot_t") as url:
+        yield url
 
 
 @pytest.fixture(params=_backends())

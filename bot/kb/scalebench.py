@@ -12,16 +12,14 @@ import gc
 import io
 import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.db.scratch import throwaway_postgres
 from bot.kb.importer.run import ExistingKnowledge, import_guide
 
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zen", "dra", "pol", "qui", "ster", "gam", "bel",
@@ -133,26 +131,6 @@ def import_all(guide_dir: Path, root: Path) -> tuple[int, int, list[str]]:
     return sections, written, problems
 
 
-@contextmanager
-def _throwaway_postgres(url: str) -> Iterator[str]:
-    """A fresh database next to `url`'s, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    from bot.db.engine import database_url
-
-    admin = create_engine(database_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    name = f"tsgbot_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
@@ -229,7 +207,7 @@ def run_scale_bench(out: TextIO, *, database_url: str | None = None, guides: int
         sync_and_index(root, f"sqlite:///{tmp_path / 'scale.db'}", "SQLite", timings, made, runs=runs, check=False)
         if database_url and database_url.startswith("postgresql"):
             try:
-                with _throwaway_postgres(database_url) as pg_url:
+                with throwaway_postgres(database_url) as pg_url:
                     sync_and_index(root, pg_url, "PostgreSQL", timings, made, runs=runs, check=False)
             except Exception as exc:  # a missing server is reported in the table, not as a traceback
                 timings.add("PostgreSQL", f"skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", 0.0)
