@@ -52,7 +52,8 @@ class BotService:
                  channel_id: str | None = None, lang: str | None = None) -> Recorded:
         """Diagnose `text` and record it with who asked where; the id is what buttons refer to."""
         started = time.perf_counter()
-        diagnosis = diagnose(text, self.runtime.snapshot.index, lang=lang)
+        snapshot = self.runtime.snapshot
+        diagnosis = diagnose(text, snapshot.index, lang=lang)
         record = record_from_diagnosis(diagnosis, surface=surface, excerpt_chars=SLACK_EXCERPT_CHARS,
                                        user_id=user_id, channel_id=channel_id)
         # Unlike the CLI's log, a failure here fails the answer: its buttons would point at nothing.
@@ -63,7 +64,7 @@ class BotService:
             self.metrics.diagnosis(surface=surface, decision=diagnosis.decision,
                                    entry_id=top.entry.id if top else None,
                                    seconds=time.perf_counter() - started)
-        return Recorded(diagnosis, diagnosis_id)
+        return Recorded(diagnosis, diagnosis_id, snapshot.renderer)
 
     def recorded(self, diagnosis_id: int, *, lang: str | None = None) -> Recorded | None:
         """Diagnose again the stored excerpt of diagnosis `diagnosis_id` (not recorded again)."""
@@ -71,8 +72,9 @@ class BotService:
             record = DiagnosisLog(session).get(diagnosis_id)
         if record is None:
             return None
-        index = self.runtime.snapshot.index
-        return Recorded(diagnose(record.excerpt, index, lang=lang or record.language), diagnosis_id)
+        snapshot = self.runtime.snapshot
+        return Recorded(diagnose(record.excerpt, snapshot.index, lang=lang or record.language), diagnosis_id,
+                        snapshot.renderer)
 
     def entries(self) -> list[Entry]:
         return list(self.runtime.snapshot.index.entries)

@@ -164,3 +164,19 @@ def test_event_ids_older_than_a_day_are_forgotten(service):
     assert service.first_delivery("EvNew") is True
     assert service.first_delivery("EvOld") is True  # forgotten, so new again
     assert service.first_delivery("EvHourAgo") is False
+
+
+def test_a_diagnosis_is_rendered_with_the_knowledge_base_version_that_made_it(runtimes):
+    """A reload between diagnosing and rendering must not pair a diagnosis with another version's guides."""
+    from dataclasses import replace
+
+    from bot.render import Renderer
+
+    runtime = runtimes()
+    service = BotService(runtime)
+    made_with = runtime.snapshot.renderer
+    recorded = service.diagnose(QUOTA, surface="slash")
+    runtime.snapshot = replace(runtime.snapshot, renderer=Renderer())  # a reload lands now
+    assert recorded.render_with(service.renderer) is made_with
+    again = service.recorded(recorded.diagnosis_id)
+    assert again.render_with(made_with) is runtime.snapshot.renderer  # a later look uses the version then

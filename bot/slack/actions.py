@@ -52,7 +52,8 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         recorded = service.recorded(diagnosis_id, lang=lang)
         if recorded is None:
             return _gone(respond, lang, logger)
-        reply = service.renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id, shared_by=_user(body))
+        reply = recorded.render_with(service.renderer).slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id,
+                                                             shared_by=_user(body))
         send(respond, metrics, logger, response_type="in_channel", replace_original=False, text=reply.text,
              blocks=reply.blocks)
 
@@ -61,7 +62,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         recorded = service.recorded(diagnosis_id, lang=lang)
         if recorded is None:
             return _gone(respond, lang, logger)
-        reply = service.renderer.slack_others(recorded.diagnosis, lang)
+        reply = recorded.render_with(service.renderer).slack_others(recorded.diagnosis, lang)
         send(respond, metrics, logger, response_type="ephemeral", replace_original=False, text=reply.text,
              blocks=reply.blocks)
 
@@ -107,7 +108,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
         if recorded is None:
             return [], "", lang or "en"
         lang = lang or recorded.diagnosis.extraction.language
-        reply = service.renderer.slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id)
+        reply = recorded.render_with(service.renderer).slack(recorded.diagnosis, lang, diagnosis_id=diagnosis_id)
         return reply.blocks, reply.text, lang
 
     def _gone(respond: Any, lang: str | None, logger: Any) -> None:

@@ -61,8 +61,8 @@ class Answerer:
                                          lang=intent.lang)
         diagnosis = recorded.diagnosis
         lang = intent.lang or diagnosis.extraction.language
-        reply = self.renderer.slack(diagnosis, lang, diagnosis_id=recorded.diagnosis_id, share=share,
-                                    asked_by=asked_by, notes=notes)
+        reply = recorded.render_with(self.renderer).slack(diagnosis, lang, diagnosis_id=recorded.diagnosis_id,
+                                                          share=share, asked_by=asked_by, notes=notes)
         return Answer(reply, lang, recorded)
 
     def _help(self, lang: str, notes: Sequence[Note]) -> Answer:

@@ -20,6 +20,12 @@ class Recorded:
 
     diagnosis: Diagnosis
     diagnosis_id: int
+    # The renderer of the knowledge-base version that made the diagnosis (its guides' links): a reload
+    # between diagnosing and rendering must not pair the two versions. None: the service's current one.
+    renderer: Renderer | None = None
+
+    def render_with(self, fallback: Renderer) -> Renderer:
+        return self.renderer or fallback
 
 
 @dataclass(frozen=True)
