@@ -45,7 +45,8 @@ def make_log(size: int) -> str:
     return "\n".join(lines)[:size]
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """(p50, p99) of timing samples."""
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
     return statistics.median(ordered), p99
@@ -65,8 +66,8 @@ def bench_index(index: KnowledgeIndex, label: str, out: TextIO, *, quick: bool) 
     for size, name, runs in ((100, "100 B", 2000), (10_000, "10 KB", 500), (1_000_000, "1 MB", 40)):
         runs = max(runs // 10, 10) if quick else runs
         text = make_log(size)
-        p50, p99 = _percentiles(_time(lambda text=text: diagnose(text, index), runs))
-        f50, f99 = _percentiles(_time(lambda text=text: FLOOR_RE.findall(text), runs))
+        p50, p99 = percentiles(_time(lambda text=text: diagnose(text, index), runs))
+        f50, f99 = percentiles(_time(lambda text=text: FLOOR_RE.findall(text), runs))
         decision = diagnose(text, index)
         top = decision.top.entry.id if decision.top else "-"
         out.write(f"| {label:<22} | {name:>5} | {runs:>5} | {p50:8.3f} | {p99:8.3f} | {f50:9.3f} | {f99:9.3f} "

@@ -97,10 +97,6 @@ class AlertStore:
     def diagnosed(self, alert_id: int, diagnosis_id: int) -> None:
         self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(diagnosis_id=diagnosis_id))
 
-    def by_key(self, key: str) -> list[AlertRecord]:
-        rows = self.session.scalars(select(AlertRow).where(AlertRow.key == key).order_by(AlertRow.generation))
-        return [record_of(row) for row in rows]
-
     # -- the steps: Core statements built once, parameters apart (the accept path is hot) ---------
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.tables import OutboxRow
@@ -83,11 +83,3 @@ class Outbox:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == job_id)
                              .values(claimed_by=None, claimed_until=None, **values)
                              .execution_options(synchronize_session=False))
-
-    def pending(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(OutboxRow)
-                                   .where(OutboxRow.status == "pending")) or 0
-
-    def next_due(self) -> datetime | None:
-        """When the earliest pending job is due (to sleep until then)."""
-        return self.session.scalar(select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == "pending"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.benchmark import percentiles
 from bot.db.scratch import throwaway_postgres
 from bot.kb.importer.run import ExistingKnowledge, import_guide
 
@@ -171,10 +172,8 @@ def sync_and_index(root: Path, url: str, label: str, timings: Timings, made: lis
         diagnosis = diagnose(text, index)
         samples.append(_ms(started))
         landed += bool(diagnosis.top and section.code in diagnosis.top.entry.signals.codes)
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    timings.add(f"diagnose p50 ({label})", f"10 KB paste, {runs} runs, {landed}/{runs} on the right entry",
-                statistics.median(ordered))
+    p50, p99 = percentiles(samples)
+    timings.add(f"diagnose p50 ({label})", f"10 KB paste, {runs} runs, {landed}/{runs} on the right entry", p50)
     timings.add(f"diagnose p99 ({label})", "10 KB paste", p99, TARGETS["diagnose p99"])
     if check and landed != runs:
         raise AssertionError(f"only {landed} of {runs} pastes landed on their entry")

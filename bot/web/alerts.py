@@ -75,7 +75,7 @@ def register_alert_routes(app: Flask, *, sessions: sessionmaker[Session], auth: 
             return error(exc.status, exc.message, exc.field)
         try:
             results = _store(sessions, alerts, routes, note_every)
-        except OperationalError:
+        except (OperationalError, IntegrityError):  # down, or the same alert racing in again and again
             log.exception("%s alerts: the database did not take them; the sender will try again", source)
             return error(503, "the alerts could not be stored just now; try again")
         if count is not None:
@@ -101,6 +101,5 @@ def _store(sessions: sessionmaker[Session], alerts: list[Alert], routes: Routing
                         for alert in alerts]
         except IntegrityError:
             if attempt == STORE_ATTEMPTS:
-                raise OperationalError("storing alerts", {}, Exception("the same alert arrived concurrently")) \
-                    from None
+                raise
     raise AssertionError("unreachable")
