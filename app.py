@@ -22,14 +22,14 @@ from bot.settings import Settings
 
 def _read_input(arg: str) -> str:
     if arg == "-":
-        from bot.text import decode_paste
+        from bot.engine.text import decode_paste
 
         return decode_paste(sys.stdin.buffer.read())
     return arg
 
 
 def cmd_diagnose(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.diagnose import diagnose
+    from bot.engine.diagnose import diagnose
     from bot.runtime import open_runtime
 
     runtime = open_runtime(settings)
@@ -68,7 +68,7 @@ def diagnosis_json(diagnosis, lang: str | None) -> dict:
 
 
 def _diagnose_batch(runtime, path: Path, *, lang: str | None, top: int) -> int:
-    from bot.diagnose import diagnose
+    from bot.engine.diagnose import diagnose
 
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
@@ -142,7 +142,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 def _kb_test(settings: Settings) -> int:
     """The files' entries, each against its own examples (before they are synced)."""
-    from bot.index import build_index
+    from bot.engine.index import build_index
     from bot.kb.files import load_knowledge
     from bot.kb.guides import load_guide_files
     from bot.kb.selftest import run_examples

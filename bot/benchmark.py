@@ -11,8 +11,8 @@ import statistics
 import time
 from typing import TextIO
 
-from bot.diagnose import diagnose
-from bot.index import KnowledgeIndex, build_index
+from bot.engine.diagnose import diagnose
+from bot.engine.index import KnowledgeIndex, build_index
 from bot.kb.synthetic import synthetic_entries
 
 # The floor: one pass of one compiled regex over the same text, the least any matcher must do.

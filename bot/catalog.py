@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.model import KINDS, Entry
+from bot.engine.model import KINDS, Entry
 from bot.settings import Settings
 
 

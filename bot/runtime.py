@@ -22,12 +22,12 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.entries import EntryRepository
 from bot.db.guides import GuideRepository
 from bot.db.migrate import upgrade
-from bot.index import KnowledgeIndex, build_index
+from bot.engine.index import KnowledgeIndex, build_index
+from bot.engine.model import Diagnosis
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
 from bot.kb.sync import SyncReport, sync_knowledge
-from bot.model import Diagnosis
-from bot.render import Renderer
+from bot.replies.render import Renderer
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

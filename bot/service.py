@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
 from bot.db.slack import FeedbackLog, FeedbackRecord, SlackEventLog
 from bot.db.tables import utcnow
-from bot.diagnose import diagnose
-from bot.model import Entry
-from bot.render import Renderer
+from bot.engine.diagnose import diagnose
+from bot.engine.model import Entry
+from bot.replies.render import Renderer
 from bot.runtime import Runtime
 from bot.slack.ports import Metrics, PastDiagnosis, Recorded
 

@@ -50,7 +50,7 @@ class Settings:
     @property
     def safe_database_url(self) -> str:
         """The database URL with any password masked, for messages and logs."""
-        from bot.redact import redact
+        from bot.engine.redact import redact
 
         return redact(self.database_url)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import build_index
+from bot.engine.index import build_index
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
-from bot.render import Renderer
+from bot.replies.render import Renderer
 from tests.mini_kb import ENTRIES, GUIDE
 
 ROOT = Path(__file__).resolve().parent.parent

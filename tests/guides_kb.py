@@ -7,7 +7,7 @@ which guide a bare "503 Service Unavailable" belongs to.
 
 from __future__ import annotations
 
-from bot.model import Cause, Command, Entry, Guide, Localized, Signals
+from bot.engine.model import Cause, Command, Entry, Guide, Localized, Signals
 
 
 def _l(text: str) -> Localized:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.model import Cause, Command, Entry, Guide, Localized, Signals
+from bot.engine.model import Cause, Command, Entry, Guide, Localized, Signals
 
 
 def _l(text: str) -> Localized:

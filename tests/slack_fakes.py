@@ -28,10 +28,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.diagnose import diagnose
-from bot.index import KnowledgeIndex
-from bot.model import Entry
-from bot.render import Renderer
+from bot.engine.diagnose import diagnose
+from bot.engine.index import KnowledgeIndex
+from bot.engine.model import Entry
+from bot.replies.render import Renderer
 from bot.slack import register
 from bot.slack.answers import Answerer
 from bot.slack.files import Download

@@ -9,7 +9,7 @@ import pytest
 from bot.alerts.model import Alert
 from bot.alerts.sources import parse_payload
 from bot.alerts.text import alert_entities, alert_text
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
 
 PAYLOADS = Path(__file__).resolve().parent / "alert_payloads"
 

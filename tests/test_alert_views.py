@@ -9,7 +9,7 @@ from bot.alerts.records import AlertRecord
 from bot.alerts.text import alert_entities, alert_text
 from bot.alerts.views import MAX_LINK_BUTTONS, AlertMessages, with_entities
 from bot.db.tables import utcnow
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
 from tests.alert_helpers import endpoint_alert
 from tests.fake_slack import _strings, elements
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from bot.diagnose import diagnose
-from bot.text import MAX_CHARS
+from bot.engine.diagnose import diagnose
+from bot.engine.text import MAX_CHARS
 
 
 def test_empty_and_blank_pastes_are_an_empty_diagnosis(mini_index):

@@ -44,7 +44,7 @@ def test_corpus_accuracy(db_url):
 
 
 def test_every_entry_lands_its_own_examples(shipped_index):
-    from bot.diagnose import diagnose
+    from bot.engine.diagnose import diagnose
 
     missed = []
     for entry in shipped_index.entries:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.diagnoses import EXCERPT_MAX, DiagnosisLog, DiagnosisRecord, record_from_diagnosis
-from bot.model import Diagnosis, Extraction, Match
+from bot.engine.model import Diagnosis, Extraction, Match
 from tests.mini_kb import ENTRIES
 
 START = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)

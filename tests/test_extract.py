@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extract import extract_codes, extract_entities, extract_statuses
+from bot.engine.extract import extract_codes, extract_entities, extract_statuses
 
 
 @pytest.mark.parametrize("text, expected", [

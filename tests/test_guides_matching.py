@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.diagnose import diagnose
-from bot.index import build_index
+from bot.engine.diagnose import diagnose
+from bot.engine.index import build_index
 from bot.kb.files import load_knowledge
 from tests.guides_kb import AKS, APP_SERVICE, MOE, MOE_ENTRIES, OTHER_ENTRIES, OTHER_GUIDES
 

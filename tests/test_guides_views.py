@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from bot.diagnose import diagnose
-from bot.index import build_index
+from bot.engine.diagnose import diagnose
+from bot.engine.index import build_index
 from bot.kb.files import load_knowledge
 from bot.kb.sync import sync_knowledge
-from bot.render import Renderer
+from bot.replies.render import Renderer
 from bot.slack.command import make_slash_command
 from tests.cli import run_app
 from tests.guides_kb import AKS, MOE_ENTRIES, OTHER_ENTRIES, OTHER_GUIDES

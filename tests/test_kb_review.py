@@ -7,7 +7,7 @@ import shutil
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.slack import FeedbackLog, FeedbackRecord
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
 from bot.kb.stats import group_similar
 from tests.cli import run_app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
 from bot.kb.check import check_knowledge
 from bot.kb.files import load_knowledge
 from bot.kb.importer.run import ExistingKnowledge

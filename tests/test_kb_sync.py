@@ -10,10 +10,10 @@ import pytest
 from bot.db.engine import make_sessionmaker
 from bot.db.entries import EntryRepository
 from bot.db.guides import GuideRepository
+from bot.engine.model import Localized
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
 from bot.kb.sync import SyncReport, sync_knowledge
-from bot.model import Localized
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
 
 
 def ids(diagnosis):
@@ -89,8 +89,8 @@ def test_unrelated_paste_is_no_match(mini_index):
 
 
 def test_inner_words_are_whole_words_of_any_text_containing_the_literal():
-    from bot.markers import inner_word
-    from bot.paste import word_set
+    from bot.engine.markers import inner_word
+    from bot.engine.paste import word_set
 
     assert inner_word("api.openai.com") == "openai"
     assert inner_word("(internalservererror) internal error") == "internalservererror"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redact import MASK, redact
+from bot.engine.redact import MASK, redact
 
 SECRETS = [
     ('curl -H "Authorization: Bearer abcdefghijklmnop123456"', "abcdefghijklmnop123456"),
@@ -34,7 +34,7 @@ def test_ordinary_text_is_left_alone():
 
 
 def test_diagnosis_never_carries_a_secret(shipped_index):
-    from bot.diagnose import diagnose
+    from bot.engine.diagnose import diagnose
 
     text = "401 Unauthorized calling https://ep.westeurope.inference.ml.azure.com/score " \
            "with Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJl"

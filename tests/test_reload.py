@@ -12,11 +12,11 @@ from sqlalchemy import update
 
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.tables import STATE_ID, EntryRow, KbStateRow
+from bot.engine.model import Signals
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
 from bot.kb.sync import sync_knowledge
 from bot.kb_watch import KnowledgeWatcher
-from bot.model import Signals
 from bot.runtime import open_runtime
 from bot.service import BotService
 from bot.settings import Settings

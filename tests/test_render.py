@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot.diagnose import diagnose
-from bot.model import Cause, Command, Diagnosis, Entry, Extraction, Localized, Match, Signals
-from bot.render import MAX_BLOCKS, MAX_SECTION, Renderer
+from bot.engine.diagnose import diagnose
+from bot.engine.model import Cause, Command, Diagnosis, Entry, Extraction, Localized, Match, Signals
+from bot.replies.render import MAX_BLOCKS, MAX_SECTION, Renderer
 from tests.mini_kb import ENTRIES
 
 PASTE = ("az ml online-deployment create -e fraud-ep -n blue -g rg-ml\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.diagnose import diagnose
+from bot.engine.diagnose import diagnose
+from bot.engine.model import Localized
 from bot.kb.files import load_knowledge
 from bot.kb.sync import sync_knowledge
-from bot.model import Localized
 from bot.runtime import load_index, open_runtime
 from bot.settings import Settings
 

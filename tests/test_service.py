@@ -170,7 +170,7 @@ def test_a_diagnosis_is_rendered_with_the_knowledge_base_version_that_made_it(ru
     """A reload between diagnosing and rendering must not pair a diagnosis with another version's guides."""
     from dataclasses import replace
 
-    from bot.render import Renderer
+    from bot.replies.render import Renderer
 
     runtime = runtimes()
     service = BotService(runtime)

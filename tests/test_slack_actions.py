@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.render import MAX_BLOCKS
+from bot.replies.render import MAX_BLOCKS
 from bot.slack.actions import make_action_listeners
 from tests.slack_fakes import World, buttons, texts
 

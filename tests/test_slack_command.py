@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.render import MAX_BLOCKS, MAX_SECTION
+from bot.replies.render import MAX_BLOCKS, MAX_SECTION
 from bot.slack.command import make_slash_command
 from tests.slack_fakes import World, buttons, texts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render import MAX_BLOCKS, MAX_SECTION
+from bot.replies.render import MAX_BLOCKS, MAX_SECTION
 from bot.slack.messages import make_message_listeners
 from tests.slack_fakes import BOT_USER, World, buttons, event_body, texts
 

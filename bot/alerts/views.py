@@ -14,9 +14,18 @@ from datetime import datetime
 from bot.alerts.labels import alert_labels, duration
 from bot.alerts.model import AlertLink
 from bot.alerts.records import AlertRecord
-from bot.model import Diagnosis
-from bot.render import Renderer
-from bot.slack_blocks import MAX_BLOCKS, MAX_SECTION, SlackReply, clip, fit_block, limit_blocks, mrkdwn, slack_date
+from bot.engine.model import Diagnosis
+from bot.replies.render import Renderer
+from bot.replies.slack_blocks import (
+    MAX_BLOCKS,
+    MAX_SECTION,
+    SlackReply,
+    clip,
+    fit_block,
+    limit_blocks,
+    mrkdwn,
+    slack_date,
+)
 
 MAX_LINK_BUTTONS = 4  # beside Acknowledge and the guide; Slack allows 25 elements, readers fewer
 

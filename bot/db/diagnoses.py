@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.tables import DiagnosisRow, utcnow
-from bot.model import Diagnosis
+from bot.engine.model import Diagnosis
 
 # Hard cap in the table, whatever the caller asked for: enough to diagnose a Slack paste again
 # ("Share in channel", "Other matches") from the stored, already redacted text.

@@ -1,4 +1,4 @@
-"""Reading the knowledge base the last sync stored: entries as `bot.model.Entry`, and its version."""
+"""Reading the knowledge base the last sync stored: entries as `bot.engine.model.Entry`, and its version."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.tables import STATE_ID, EntryRow, KbStateRow
+from bot.engine.model import Entry
 from bot.kb.codec import EntryError, parse_entry
-from bot.model import Entry
 
 
 class EntryRepository:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.tables import GuideRow
+from bot.engine.model import Guide
 from bot.kb.guides import guide_from_dict
-from bot.model import Guide
 
 
 class GuideRepository:

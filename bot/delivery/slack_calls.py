@@ -22,10 +22,10 @@ from bot.alerts.text import alert_entities, alert_text
 from bot.alerts.views import AlertMessages, with_entities
 from bot.db.outbox import OutboxJob
 from bot.delivery.outcome import Outcome, failure
-from bot.diagnose import diagnose
-from bot.index import KnowledgeIndex
-from bot.model import Diagnosis
-from bot.render import Renderer
+from bot.engine.diagnose import diagnose
+from bot.engine.index import KnowledgeIndex
+from bot.engine.model import Diagnosis
+from bot.replies.render import Renderer
 
 log = logging.getLogger(__name__)
 EVENT_TYPE = "tsgbot_alert"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.engine.model import LANGUAGES, Diagnosis, Entry, Extraction, Match
 from bot.kb.files import FileProblem, load_knowledge
 from bot.kb.guides import load_guide_files
 from bot.kb.regexcheck import timing_problems
-from bot.model import LANGUAGES, Diagnosis, Entry, Extraction, Match
-from bot.render import MAX_BLOCKS, MAX_SECTION, Renderer
+from bot.replies.render import MAX_BLOCKS, MAX_SECTION, Renderer
 
 SAMPLE_ENTITIES = {"endpoint-name": "my-endpoint", "deployment-name": "blue", "resource-group": "rg-ml",
                    "workspace-name": "ws-ml", "region": "westeurope"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.commands import PLACEHOLDER_RE
+from bot.engine.commands import PLACEHOLDER_RE
+from bot.engine.model import KINDS, LANGUAGES, Cause, Command, Entry, Localized, Signals
 from bot.kb.regexcheck import shape_problems
-from bot.model import KINDS, LANGUAGES, Cause, Command, Entry, Localized, Signals
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 CODE_RE = re.compile(r"^\w+$")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.engine.model import Entry
 from bot.kb.codec import EntryError, Problem, entry_status, parse_entry
 from bot.kb.yamlfile import YamlError, load_yaml
-from bot.model import Entry
 
 ENTRY_GLOB = "entries/*.yaml"
 

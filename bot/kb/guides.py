@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.engine.model import LANGUAGES, Guide, Localized
 from bot.kb.files import FileProblem
 from bot.kb.yamlfile import YamlError, load_yaml
-from bot.model import LANGUAGES, Guide, Localized
 
 GUIDE_GLOB = "guides/*.yaml"
 MARKER_KEYS = ("markers", "weak_markers", "foreign")

@@ -140,7 +140,7 @@ def sync_and_index(root: Path, url: str, label: str, timings: Timings, made: lis
                    runs: int, check: bool = True):
     """Sync `root` into `url`, build the index from it, time diagnoses; returns the index."""
     from bot.db.engine import make_engine, make_sessionmaker
-    from bot.diagnose import diagnose
+    from bot.engine.diagnose import diagnose
     from bot.runtime import load_index, sync_from_files
     from bot.settings import Settings
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.diagnose import diagnose
-from bot.index import KnowledgeIndex
+from bot.engine.diagnose import diagnose
+from bot.engine.index import KnowledgeIndex
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.tables import STATE_ID, EntryRow, GuideRow, KbStateRow, utcnow
+from bot.engine.model import Entry, Guide
 from bot.kb.codec import entry_to_dict
 from bot.kb.guides import guide_to_dict
-from bot.model import Entry, Guide
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from bot.model import Cause, Command, Entry, Localized, Signals
+from bot.engine.model import Cause, Command, Entry, Localized, Signals
 
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zen", "dra", "pol", "qui", "ster", "gam", "bel",
               "tor", "vin", "shu", "mar", "ex", "ion", "lat", "pre", "cor", "dun", "fel", "hal", "jor")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.render import Note, SlackReply
+from bot.replies.render import Note, SlackReply
 from bot.slack.intent import Intent, parse
 from bot.slack.ports import DiagnosisService, Metrics, Recorded
 

@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.render import Renderer
+from bot.replies.render import Renderer
 from bot.slack.ports import Metrics
 
 REPLIED_EVENTS = ("app_mention", "message")

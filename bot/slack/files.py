@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
 
-from bot.render import Note
+from bot.engine.text import decode_paste
+from bot.replies.render import Note
 from bot.slack.errors import call
 from bot.slack.ports import Metrics
-from bot.text import decode_paste
 
 MAX_BYTES = 1_048_576
 MAX_FILES = 5

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.model import Diagnosis, Entry
-from bot.render import Renderer
+from bot.engine.model import Diagnosis, Entry
+from bot.replies.render import Renderer
 
 
 @dataclass(frozen=True)

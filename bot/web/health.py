@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from bot.redact import redact
+from bot.engine.redact import redact
 from bot.runtime import Runtime
 
 

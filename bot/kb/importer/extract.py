@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from bot.extract import extract_codes, extract_statuses
+from bot.engine.extract import extract_codes, extract_statuses
 from bot.kb.importer.placeholders import (
     CLI_TOOLS,
     commands_in_block,

@@ -19,9 +19,9 @@ try:  # Python 3.11+: the regex parser moved; both expose parse().
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from bot.markers import MarkerSet, inner_word
-from bot.model import Entry, Guide
-from bot.words import STOP_WORDS, WORD_RE, content_stems, stem
+from bot.engine.markers import MarkerSet, inner_word
+from bot.engine.model import ConfirmedExample, Entry, Guide
+from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
 MAX_REACH = 4096  # patterns that can match more than this are searched whole
@@ -98,6 +98,8 @@ class KnowledgeIndex:
     guides: dict[str, Guide] = field(default_factory=dict)
     contexts: tuple[GuideContext, ...] = ()  # one per guide, then one for entries of unknown guides
     entry_context: tuple[int, ...] = ()  # entry -> index into contexts
+    # Accepted feedback: pastes confirmed for an entry, learned from like the entries' own examples.
+    confirmed: tuple[ConfirmedExample, ...] = ()
 
     def context_of(self, entry_i: int) -> int:
         return self.entry_context[entry_i] if self.entry_context else 0
@@ -159,8 +161,8 @@ def _grams(word: str) -> list[str]:
     return [word[i: i + 4] for i in range(len(word) - 3)]
 
 
-def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | tuple[Guide, ...] = ()
-                ) -> KnowledgeIndex:
+def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | tuple[Guide, ...] = (),
+                *, confirmed: list[ConfirmedExample] | tuple[ConfirmedExample, ...] = ()) -> KnowledgeIndex:
     entries = tuple(entries)
     phrase_words = {text: WORD_RE.findall(text.lower()) for e in entries for text in e.signals.phrases}
     word_frequency = Counter(w for words in phrase_words.values() for w in set(words))
@@ -250,6 +252,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         guides=guide_map,
         contexts=contexts,
         entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
+        confirmed=tuple(c for c in confirmed if c.entry_id in by_id),
     )
 
 

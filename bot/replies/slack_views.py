@@ -1,15 +1,15 @@
 """Slack views other than a diagnosis: look-ups, help, the entry list, App Home, feedback, notices.
 
-A mixin of `bot.render.Renderer`: it uses the renderer's templates (`_blocks`) and entry views.
+A mixin of `bot.replies.render.Renderer`: it uses the renderer's templates (`_blocks`) and entry views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.labels import labels
-from bot.model import KINDS, Entry
-from bot.slack_blocks import (
+from bot.engine.model import KINDS, Entry
+from bot.replies.labels import labels
+from bot.replies.slack_blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
     SlackReply,

@@ -84,6 +84,14 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class ConfirmedExample:
+    """A paste a maintainer confirmed belongs to an entry (accepted feedback): training data for the index."""
+
+    entry_id: str
+    text: str  # redacted when it was stored
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Why an entry matched: which signal, what text, on which line of the paste."""
 

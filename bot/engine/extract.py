@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.markers import inner_word
+from bot.engine.markers import inner_word
 
 # The statuses an HTTP client meets in practice; other three-digit numbers are never statuses.
 HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 410,

@@ -12,10 +12,10 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
-from bot.index import KnowledgeIndex, Pattern
-from bot.model import Evidence, Match
-from bot.paste import Paste
-from bot.symptoms import match_symptoms
+from bot.engine.index import KnowledgeIndex, Pattern
+from bot.engine.model import Evidence, Match
+from bot.engine.paste import Paste
+from bot.engine.symptoms import match_symptoms
 
 W_CODE = 0.92
 W_CODE_CASELESS = 0.8  # err_1200 typed by hand

@@ -13,9 +13,9 @@ from collections import defaultdict
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.index import KnowledgeIndex, Symptom
-from bot.paste import Paste
-from bot.words import STOP_WORDS, content_stems, stem
+from bot.engine.index import KnowledgeIndex, Symptom
+from bot.engine.paste import Paste
+from bot.engine.words import STOP_WORDS, content_stems, stem
 
 W_SYMPTOM = 0.7  # scaled by coverage
 MIN_COVERAGE = 0.6

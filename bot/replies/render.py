@@ -12,10 +12,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.commands import fill
-from bot.labels import labels
-from bot.model import Diagnosis, Entry, Guide, Match
-from bot.slack_blocks import (
+from bot.engine.commands import fill
+from bot.engine.model import Diagnosis, Entry, Guide, Match
+from bot.replies.labels import labels
+from bot.replies.slack_blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
     SlackReply,
@@ -27,9 +27,9 @@ from bot.slack_blocks import (
     mrkdwn,
     note_text,
 )
-from bot.slack_views import SlackViews
+from bot.replies.slack_views import SlackViews
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 MAX_EVIDENCE = 4
 MAX_STEPS = 6
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import time
 
-from bot.extract import extract_codes, extract_entities, extract_statuses
-from bot.index import KnowledgeIndex
-from bot.matching import rank
-from bot.model import Diagnosis, Extraction, Match
-from bot.paste import Paste
-from bot.redact import redact
-from bot.text import decode_paste, detect_language, prepare
+from bot.engine.extract import extract_codes, extract_entities, extract_statuses
+from bot.engine.index import KnowledgeIndex
+from bot.engine.matching import rank
+from bot.engine.model import Diagnosis, Extraction, Match
+from bot.engine.paste import Paste
+from bot.engine.redact import redact
+from bot.engine.text import decode_paste, detect_language, prepare
 
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.1  # ... when it leads the runner-up by this much

@@ -1,0 +1,1 @@
+"""The pure diagnosis: paste in, ranked entries with evidence out. No Slack, no database, no environment."""
