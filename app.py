@@ -5,6 +5,7 @@
     python app.py kb sync | check | test | stats | list [--guide NAME]
     python app.py kb import GUIDE.md --guide NAME [--lang en|de] [--source URL] [--dir DIR] [--dry-run]
     python app.py kb review ID... | --guide NAME
+    python app.py kb feedback [--status S] [--json] | kb feedback accept|reject ID... [--by NAME]
     python app.py bench [--quick]
     python app.py serve
     python app.py worker
@@ -119,6 +120,10 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
         from bot.catalog import run_list
 
         return run_list(settings, guide=args.guide)
+    if args.action == "feedback":
+        from bot.kb.feedback import run_feedback
+
+        return run_feedback(args, settings)
     if args.targets and args.action not in ("import", "review"):
         print(f"kb {args.action}: unexpected argument(s): {' '.join(args.targets)}", file=sys.stderr)
         return 2
@@ -213,14 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_diagnose)
 
     k = sub.add_parser("kb", help="knowledge base: check, test and sync the files; stats from the log")
-    k.add_argument("action", choices=("sync", "check", "test", "stats", "list", "import", "review"))
-    k.add_argument("targets", nargs="*", metavar="GUIDE.md|ID", help="import: the Markdown guide; review: entry ids")
+    k.add_argument("action", choices=("sync", "check", "test", "stats", "list", "import", "review", "feedback"))
+    k.add_argument("targets", nargs="*", metavar="GUIDE.md|ID",
+                   help="import: the Markdown guide; review: entry ids; feedback: accept|reject and candidate ids")
     k.add_argument("--guide", help="import: the guide's name (guides/NAME.yaml); review: every draft of that guide; "
                                    "list: only that guide's entries")
     k.add_argument("--lang", choices=("en", "de"), help="import: the guide's language (default: from the guide)")
     k.add_argument("--source", help="import: the guide's URL (relative links are resolved against it)")
     k.add_argument("--dir", help="import, review: the knowledge directory (default: KNOWLEDGE_DIR)")
     k.add_argument("--dry-run", action="store_true", help="import: write nothing, show what would be written")
+    k.add_argument("--status", choices=("pending", "accepted", "rejected", "all"),
+                   help="feedback: which candidates to list (default: pending)")
+    k.add_argument("--json", action="store_true", help="feedback: machine-readable output")
+    k.add_argument("--by", help="feedback accept/reject: who decided (default: cli:<login name>)")
     k.set_defaults(func=cmd_kb)
 
     b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")

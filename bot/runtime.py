@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.entries import EntryRepository
+from bot.db.examples import ExampleRepository
 from bot.db.guides import GuideRepository
 from bot.db.migrate import upgrade
 from bot.engine.index import KnowledgeIndex, build_index
@@ -117,7 +118,7 @@ def sync_from_files(settings: Settings, *, engine: Engine | None = None) -> Sync
 
 
 def load_index(sessions: sessionmaker) -> tuple[KnowledgeIndex, int]:
-    """The index of the stored knowledge base and its version.
+    """The index of the stored knowledge base (with the accepted feedback examples) and its version.
 
     The version is read before the entries: should a sync commit in between, the index is newer than
     the version it is filed under, and the next look at the version loads it again. The other way
@@ -128,7 +129,8 @@ def load_index(sessions: sessionmaker) -> tuple[KnowledgeIndex, int]:
             version = EntryRepository(session).version()
             entries = EntryRepository(session).all()
             guides = GuideRepository(session).all()
-        return build_index(entries, guides), version
+            confirmed = ExampleRepository(session).accepted()
+        return build_index(entries, guides, confirmed=confirmed), version
 
 
 @contextmanager

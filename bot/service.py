@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
+from bot.db.examples import ExampleRepository
 from bot.db.slack import FeedbackLog, FeedbackRecord, SlackEventLog
 from bot.db.tables import utcnow
 from bot.engine.diagnose import diagnose
@@ -116,8 +117,18 @@ class BotService:
 
     def record_feedback(self, *, diagnosis_id: int, user_id: str, verdict: str,
                         correct_entry_id: str | None = None) -> None:
+        """Record the verdict, and propose the paste as a candidate example of the entry it names:
+        the answer for "Solved it", the picked entry for "Wrong match". Candidates wait for review."""
         with self.runtime.sessions.begin() as session:
             FeedbackLog(session).add(FeedbackRecord(diagnosis_id, user_id, verdict, correct_entry_id))
+            record = DiagnosisLog(session).get(diagnosis_id)
+            if record is None:
+                return
+            entry_id = record.top_entry_id if verdict == "solved" else correct_entry_id
+            # Only entries served now: an id from a select shown before a sync removed it is not proposed.
+            if entry_id and self.runtime.snapshot.index.entry(entry_id) is not None:
+                ExampleRepository(session).propose(entry_id=entry_id, text=record.excerpt, verdict=verdict,
+                                                   user_id=user_id, answered_entry_id=record.top_entry_id)
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time `event_id` is seen by any process on this database."""

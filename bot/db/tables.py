@@ -35,6 +35,8 @@ ALERT_STATES = ("firing", "resolved")
 # What the delivery worker sends for an alert: the message, edits of it, notes and replies in its thread.
 OUTBOX_KINDS = ("post", "update", "note", "resolved", "refired")
 OUTBOX_STATES = ("pending", "sent", "dead")
+# A candidate example waits for review; accepted ones are learned from, rejected ones never return.
+EXAMPLE_STATES = ("pending", "accepted", "rejected")
 
 
 def utcnow() -> datetime:
@@ -157,6 +159,37 @@ class FeedbackRow(Base):
     # No foreign key: entries come and go with kb syncs, the feedback stays.
     correct_entry_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackExampleRow(Base):
+    """A candidate example from feedback: a (redacted) paste and the entry people say it belongs to.
+
+    The same paste reported for the same entry again is one row with a higher `count`. Only a
+    maintainer's accept makes it `accepted`, and only accepted rows reach the index.
+    """
+
+    __tablename__ = "feedback_examples"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "text_hash"),
+        Index("ix_feedback_examples_status_entry_id", "status", "entry_id"),
+        CheckConstraint(f"status IN {EXAMPLE_STATES!r}", name="status"),
+        CheckConstraint(f"verdict IN {VERDICTS!r}", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # No foreign key: entries come and go with kb syncs; accepting checks the entry still exists.
+    entry_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # redacted, white space folded, capped
+    text_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the case-folded text
+    verdict: Mapped[str] = mapped_column(String(16))  # how it was first reported: solved | wrong_match
+    answered_entry_id: Mapped[str | None] = mapped_column(String(64))  # what the bot answered then
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    reporters: Mapped[list] = mapped_column(JSON)  # distinct Slack user ids, first ones kept
+    first_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AlertRow(Base):

@@ -19,6 +19,7 @@ try:  # Python 3.11+: the regex parser moved; both expose parse().
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+from bot.engine import confirmed as confirmed_pastes
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
 from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
@@ -100,6 +101,8 @@ class KnowledgeIndex:
     entry_context: tuple[int, ...] = ()  # entry -> index into contexts
     # Accepted feedback: pastes confirmed for an entry, learned from like the entries' own examples.
     confirmed: tuple[ConfirmedExample, ...] = ()
+    # The same, ready for bot.engine.confirmed's near-identical look-up (today's use of them).
+    confirmed_prepared: confirmed_pastes.Prepared = ()
 
     def context_of(self, entry_i: int) -> int:
         return self.entry_context[entry_i] if self.entry_context else 0
@@ -253,6 +256,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         contexts=contexts,
         entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
         confirmed=tuple(c for c in confirmed if c.entry_id in by_id),
+        confirmed_prepared=confirmed_pastes.prepare(confirmed, by_id),
     )
 
 

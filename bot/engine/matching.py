@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+from bot.engine.confirmed import match_confirmed
 from bot.engine.index import KnowledgeIndex, Pattern
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
@@ -31,7 +32,9 @@ HOW_TO_YIELD = 0.8  # see _yield_how_tos
 NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 HINT_WHOLE_UP_TO = 65_536
 HINT_RADIUS = 4096
-STRONG = frozenset({"code", "pattern", "phrase"})
+STRONG = frozenset({"code", "pattern", "phrase", "confirmed"})
+# Evidence another service's words do not weaken: an error code, and a paste people confirmed.
+UNWEAKENED = frozenset({"code", "confirmed"})
 
 def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
     """Entries with any evidence, best first, at most `limit`."""
@@ -51,6 +54,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     _match_codes(index, paste, add)
     _match_phrases(index, paste, add)
     _match_patterns(index, paste, add)
+    match_confirmed(index.confirmed_prepared, paste.text, add)
     match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
     # Each guide's entries are judged by that guide's words: "kubectl" says a paste is about the
@@ -84,7 +88,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         score = 1.0 - miss
         strong = any(ev.signal in STRONG for ev in items)
         where_from = context(entry_i)
-        if where_from.foreign and not where_from.domain and not any(ev.signal == "code" for ev in items):
+        if where_from.foreign and not where_from.domain and not any(ev.signal in UNWEAKENED for ev in items):
             score *= FOREIGN_FACTOR
         elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR

@@ -25,6 +25,8 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_pattern": "message",
         "evidence_symptom": "sounds like",
         "evidence_context": "Azure ML context",
+        "evidence_confirmed": "confirmed by people",
+        "confirmed_paste": "resembles a confirmed paste",
         "no_match_text": "I could not tie this paste to an entry of the troubleshooting guide.",
         "no_match_status": "I see HTTP {codes}, but nothing says an Azure ML online endpoint sent it. "
                            "If one did, ask for the status code alone (for example `{first}`).",
@@ -118,6 +120,8 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_pattern": "Meldung",
         "evidence_symptom": "klingt nach",
         "evidence_context": "Azure-ML-Kontext",
+        "evidence_confirmed": "von Menschen bestätigt",
+        "confirmed_paste": "ähnelt einem bestätigten Text",
         "no_match_text": "Diesen Text konnte ich keinem Eintrag des Troubleshooting-Leitfadens zuordnen.",
         "no_match_status": "Ich sehe HTTP {codes}, aber nichts deutet darauf hin, dass ein Azure-ML-"
                            "Onlineendpunkt ihn gesendet hat. Falls doch, frag nach dem Statuscode allein "

@@ -117,7 +117,9 @@ class Renderer(SlackViews):
             "anchor": entry.anchor,
             "guide_url": f"{source}#{entry.anchor}" if source else "",
             "evidence": [
-                {"signal": ev.signal, "text": clip(ev.text, 160), "line": ev.line}
+                {"signal": ev.signal, "line": ev.line,
+                 # A confirmed paste is named in the reply's language; other evidence quotes the paste.
+                 "text": labels(lang)["confirmed_paste"] if ev.signal == "confirmed" else clip(ev.text, 160)}
                 for ev in match.evidence[:MAX_EVIDENCE]
             ],
             "causes": causes,
