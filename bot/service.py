@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
+from bot.db.entries import EntryRepository
 from bot.db.examples import ExampleRepository
 from bot.db.slack import FeedbackLog, FeedbackRecord, SlackEventLog
 from bot.db.tables import utcnow
@@ -23,7 +24,7 @@ from bot.engine.diagnose import diagnose
 from bot.engine.model import Entry
 from bot.replies.render import Renderer
 from bot.runtime import Runtime
-from bot.slack.ports import Metrics, PastDiagnosis, Recorded
+from bot.slack.ports import Metrics, PastDiagnosis, Recorded, ReviewItem, ReviewOutcome
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,26 @@ class BotService:
             if entry_id and self.runtime.snapshot.index.entry(entry_id) is not None:
                 ExampleRepository(session).propose(entry_id=entry_id, text=record.excerpt, verdict=verdict,
                                                    user_id=user_id, answered_entry_id=record.top_entry_id)
+
+    def review_items(self, *, limit: int = 20) -> tuple[list[ReviewItem], int]:
+        """Pending candidates, most reported first, each with what the served knowledge base answers now."""
+        with self.runtime.sessions() as session:
+            pending = ExampleRepository(session).candidates("pending")
+        pending.sort(key=lambda c: (-c.count, -c.last_reported_at.timestamp(), c.id))
+        index = self.runtime.snapshot.index
+        items = []
+        for c in pending[:limit]:
+            now = diagnose(c.text, index)
+            items.append(ReviewItem(c.id, c.entry_id, c.text, c.count, c.reporters, c.verdict,
+                                    now.top.entry.id if now.top else None, now.decision))
+        return items, len(pending)
+
+    def review(self, candidate_ids: list[int], *, accept: bool, by: str) -> list[ReviewOutcome]:
+        with self.runtime.sessions.begin() as session:
+            known = EntryRepository(session).ids()
+            report = ExampleRepository(session).decide(candidate_ids, accept=accept, by=by, known_entries=known)
+        return [ReviewOutcome(d.id, d.outcome, d.code, d.candidate.entry_id if d.candidate else None,
+                              d.candidate.status if d.candidate else None) for d in report.decisions]
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time `event_id` is seen by any process on this database."""

@@ -7,6 +7,7 @@ so `validate()` can report every problem at once (`serve` prints them and exits 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ DEFAULT_COMMAND = "/troubleshoot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_THREADS = 256
 MIN_SECRET = 16  # shorter webhook secrets can be guessed
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Settings:
     port: int = 3000
     web_threads: int = 8
     kb_poll_seconds: int = 2  # how often a server looks for a new knowledge-base version; 0: never
+    # Slack user ids who may accept or reject feedback examples from Slack (`/troubleshoot feedback`).
+    kb_maintainers: frozenset[str] = frozenset()
     web_workers: int = 1  # gunicorn worker processes
     # Alert webhooks (POST /alerts/<source>): off until a token or an HMAC secret is set.
     alert_token: str | None = None
@@ -134,6 +138,7 @@ class Settings:
             port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
             web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),
             kb_poll_seconds=_number(text("KB_POLL_SECONDS"), 2, 0, 3600, "KB_POLL_SECONDS", problems),
+            kb_maintainers=_user_ids(text("KB_MAINTAINERS"), "KB_MAINTAINERS", problems),
             web_workers=_number(text("WEB_WORKERS"), 1, 1, 32, "WEB_WORKERS", problems),
             alert_token=text("ALERT_WEBHOOK_TOKEN"),
             alert_hmac_secret=text("ALERT_WEBHOOK_HMAC_SECRET"),
@@ -163,6 +168,16 @@ def _number(value: str | None, default: int, low: int, high: int, name: str, pro
         problems.append(f"{name} must be a number {low}-{high}, not {value!r}")
         return default
     return number
+
+
+def _user_ids(value: str | None, name: str, problems: list[str]) -> frozenset[str]:
+    """Slack user ids separated by commas or spaces; any word that is not one is a problem (and left out)."""
+    words = [w for w in re.split(r"[\s,]+", value or "") if w]
+    bad = [w for w in words if not SLACK_USER_ID.fullmatch(w)]
+    if bad:
+        problems.append(f"{name} must be Slack user ids such as U0123ABCD (profile > ⋮ > Copy member ID), "
+                        f"not {', '.join(repr(w) for w in bad)}")
+    return frozenset(w for w in words if SLACK_USER_ID.fullmatch(w))
 
 
 def _choice(value: str | None, default: str, allowed: tuple[str, ...], name: str, problems: list[str]) -> str:

@@ -35,7 +35,7 @@ from bot.replies.render import Renderer
 from bot.slack import register
 from bot.slack.answers import Answerer
 from bot.slack.files import Download
-from bot.slack.ports import PastDiagnosis, Recorded
+from bot.slack.ports import PastDiagnosis, Recorded, ReviewItem, ReviewOutcome
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "UBOT"
@@ -53,6 +53,7 @@ class FakeService:
         self.diagnosed: list[dict] = []  # one dict per diagnose(): id, text, surface, user_id, channel_id, lang
         self.feedback: list[dict] = []
         self.seen: set[str] = set()
+        self.decided: dict[int, tuple[str, str]] = {}  # candidate (feedback row number) -> (status, by)
         self.fail_with: Exception | None = None  # raised by diagnose(), for error-path tests
 
     def diagnose(self, text: str, *, surface: str, user_id: str | None = None, channel_id: str | None = None,
@@ -95,6 +96,29 @@ class FakeService:
                         correct_entry_id: str | None = None) -> None:
         self.feedback.append({"diagnosis_id": diagnosis_id, "user_id": user_id, "verdict": verdict,
                               "correct_entry_id": correct_entry_id})
+
+    def review_items(self, *, limit: int = 20) -> tuple[list[ReviewItem], int]:
+        """Every wrong-match pick so far is a pending candidate (in memory; the database counts repeats)."""
+        items = []
+        for n, row in enumerate(self.feedback, 1):
+            if row["verdict"] == "wrong_match" and row["correct_entry_id"] and n not in self.decided:
+                text = next(d["text"] for d in self.diagnosed if d["id"] == row["diagnosis_id"])
+                now = diagnose(text, self.index)
+                items.append(ReviewItem(n, row["correct_entry_id"], text, 1, (row["user_id"],), "wrong_match",
+                                        now.top.entry.id if now.top else None, now.decision))
+        return items[:limit], len(items)
+
+    def review(self, candidate_ids: list[int], *, accept: bool, by: str) -> list[ReviewOutcome]:
+        outcomes = []
+        for candidate_id in candidate_ids:
+            if not 0 < candidate_id <= len(self.feedback):
+                outcomes.append(ReviewOutcome(candidate_id, "refused", "unknown"))
+                continue
+            status = "accepted" if accept else "rejected"
+            self.decided[candidate_id] = (status, by)
+            outcomes.append(ReviewOutcome(candidate_id, status, "", self.feedback[candidate_id - 1]["correct_entry_id"],
+                                          status))
+        return outcomes
 
     def first_delivery(self, event_id: str) -> bool:
         if event_id in self.seen:

@@ -136,3 +136,56 @@ def test_a_malformed_button_value_fails_loudly(world):
     with pytest.raises(ValueError):
         click(world, "feedback_solved", [], action=action)
     assert not world.service.feedback
+
+
+# -- reviewing feedback (maintainers) -------------------------------------------------------------------
+
+
+def review_blocks(world: World, user: str, maintainers: frozenset[str]) -> list[dict]:
+    from bot.slack.answers import Answerer
+
+    return Answerer(world.service, world.metrics, maintainers=maintainers).review(user, "en").blocks
+
+
+def review_click(world: World, action_id: str, blocks: list[dict], *, user: str, maintainers: frozenset[str]) -> None:
+    from bot.slack.answers import Answerer
+
+    [action] = [{**e, "block_id": b["block_id"]} for b in blocks for e in b.get("elements", ())
+                if e.get("action_id") == action_id][:1]
+    body = {"type": "block_actions", "user": {"id": user}, "response_url": "http://127.0.0.1:9/response/4",
+            "actions": [action], "container": {"type": "message", "is_ephemeral": True}}
+    answers = Answerer(world.service, world.metrics, maintainers=maintainers)
+    make_action_listeners(world.service, world.metrics, answers=answers)[action_id](
+        ack=world.ack, body=body, action=action, respond=world.respond, client=world.client, logger=world.logger)
+
+
+def test_only_maintainers_see_the_review_and_only_their_clicks_count(world):
+    diagnosis_id, _ = diagnosed(world, QUOTA)
+    world.service.record_feedback(diagnosis_id=diagnosis_id, user_id="U1", verdict="wrong_match",
+                                  correct_entry_id="ERR_2200")
+    assert "Only the knowledge base's maintainers" in texts(review_blocks(world, "U1", frozenset({"UM"})))
+    blocks = review_blocks(world, "UM", frozenset({"UM"}))
+    seen = texts(blocks)
+    assert "`ERR_2200`" in seen and "answered today: `ERR_1100`" in seen and "<@U1>" in seen
+    assert json.loads(buttons(blocks)["feedback_accept"]["value"]) == {"c": 1, "lang": "en"}
+
+    review_click(world, "feedback_accept", blocks, user="U1", maintainers=frozenset({"UM"}))
+    assert world.service.decided == {}
+    assert "Only the knowledge base's maintainers" in texts(world.respond.last["blocks"])
+    assert world.respond.last["replace_original"] is False
+
+    review_click(world, "feedback_accept", blocks, user="UM", maintainers=frozenset({"UM"}))
+    assert world.service.decided == {1: ("accepted", "UM")}
+    done = world.respond.last
+    assert done["replace_original"] is True
+    assert "Accepted #1: pastes like it now land on `ERR_2200`" in texts(done["blocks"])
+
+
+def test_the_review_says_plainly_when_an_entry_is_gone_or_nothing_waits(world, renderer):
+    from bot.slack.ports import ReviewOutcome
+
+    reply = renderer.slack_review([], 0, "de", outcomes=[ReviewOutcome(7, "refused", "entry_gone", "OLD_1"),
+                                                         ReviewOutcome(8, "unchanged", "already", "X", "rejected")])
+    seen = texts(reply.blocks)
+    assert "den Eintrag `OLD_1` gibt es" in seen and "#8 war schon abgelehnt" in seen
+    assert "Nichts zu prüfen" in seen and not buttons(reply.blocks)

@@ -41,7 +41,8 @@ def slack() -> Iterator[LocalSlack]:
 def test_every_listener_is_registered(world):
     names = {listener.ack_function.__name__ for listener in bolt_app(world)._listeners}
     assert names == {"slash_command", "app_mention", "direct_message", "diagnose_message", "share_diagnosis",
-                     "other_matches", "feedback_solved", "feedback_wrong", "feedback_pick_entry",
+                     "other_matches", "feedback_solved", "feedback_wrong", "feedback_pick_entry", "feedback_accept",
+                     "feedback_reject",
                      "app_home_opened"}
 
 

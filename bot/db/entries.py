@@ -26,6 +26,10 @@ class EntryRepository:
         row = self.session.get(EntryRow, entry_id)
         return None if row is None else _entry(row)
 
+    def ids(self) -> set[str]:
+        """The ids of the stored entries (without parsing their documents)."""
+        return set(self.session.scalars(select(EntryRow.id)))
+
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(EntryRow)) or 0
 

@@ -49,6 +49,7 @@ class Decision:
     outcome: str
     reason: str = ""
     candidate: Candidate | None = None
+    code: str = ""  # why it was refused or unchanged: unknown | entry_gone | already
 
 
 @dataclass(frozen=True)
@@ -135,15 +136,16 @@ class ExampleRepository:
             row = self.session.scalars(select(FeedbackExampleRow).where(FeedbackExampleRow.id == candidate_id)
                                        .with_for_update()).one_or_none()
             if row is None:
-                decisions.append(Decision(candidate_id, "refused", "no such candidate"))
+                decisions.append(Decision(candidate_id, "refused", "no such candidate", code="unknown"))
                 continue
             if accept and row.entry_id not in known_entries:
                 decisions.append(Decision(candidate_id, "refused",
                                           f"entry {row.entry_id} is no longer in the knowledge base "
-                                          f"(reject it, or restore the entry and sync)", _candidate(row)))
+                                          f"(reject it, or restore the entry and sync)", _candidate(row),
+                                          "entry_gone"))
                 continue
             if row.status == target:
-                decisions.append(Decision(candidate_id, "unchanged", f"already {target}", _candidate(row)))
+                decisions.append(Decision(candidate_id, "unchanged", f"already {target}", _candidate(row), "already"))
                 continue
             row.status, row.decided_by, row.decided_at = target, by[:64], now
             changed.append(candidate_id)

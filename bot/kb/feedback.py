@@ -156,7 +156,7 @@ def run_feedback(args, settings: Settings, *, out: TextIO = sys.stdout, err: Tex
                 print("\n".join(review_lines(candidates, runtime.index, status=status)), file=out)
             return 0
         with runtime.sessions.begin() as session:
-            known = {e.id for e in EntryRepository(session).all()}
+            known = EntryRepository(session).ids()
             report = ExampleRepository(session).decide(ids, accept=verb == "accept", by=args.by or _who(),
                                                        known_entries=known)
         lines, problems = decision_lines(report)

@@ -97,6 +97,33 @@ LABELS: dict[str, dict[str, str]] = {
         "surface_mention": "mention",
         "surface_dm": "direct message",
         "surface_shortcut": "shortcut",
+        # Feedback review (maintainers)
+        "review_title": "Feedback to review: {count}",
+        "review_intro": "Pastes people marked with *Solved it* or *Wrong match → the right entry*. Nothing "
+                        "changes answers until you accept it; accepted pastes become examples the knowledge "
+                        "base learns from, on every server within seconds.",
+        "review_accept": "Accept",
+        "review_reject": "Reject",
+        "review_empty": "Nothing to review: no feedback is waiting.",
+        "review_more": "… and {count} more: `python app.py kb feedback` lists them all.",
+        "review_reported": "reported {count}× ({verdict}) by {users}",
+        "review_today": "answered today: {answer}",
+        "review_no_match": "no match",
+        "review_verdict_solved": "solved it",
+        "review_verdict_wrong_match": "wrong match",
+        "review_maintainers_only": "Only the knowledge base's maintainers can review feedback (ask an admin "
+                                   "to add you to `KB_MAINTAINERS`). Your *Solved it* and *Wrong match* "
+                                   "clicks are recorded for them.",
+        "review_done_accepted": "Accepted #{id}: pastes like it now land on `{entry}` (all servers within "
+                                "seconds).",
+        "review_done_rejected": "Rejected #{id}: it will not come back for review.",
+        "review_done_already": "#{id} was already {status}.",
+        "review_done_unknown": "There is no candidate #{id} (any more).",
+        "review_done_entry_gone": "Could not accept #{id}: the entry `{entry}` is no longer in the knowledge "
+                                  "base. Reject it, or restore the entry and sync.",
+        "status_accepted": "accepted",
+        "status_rejected": "rejected",
+        "evidence_more": "More",
     },
     "de": {
         "match": "Wahrscheinlicher Treffer",
@@ -195,6 +222,33 @@ LABELS: dict[str, dict[str, str]] = {
         "surface_mention": "Erwähnung",
         "surface_dm": "Direktnachricht",
         "surface_shortcut": "Shortcut",
+        # Feedback review (maintainers)
+        "review_title": "Rückmeldungen zu prüfen: {count}",
+        "review_intro": "Texte, die jemand mit *Gelöst* oder *Falscher Treffer → richtiger Eintrag* markiert "
+                        "hat. Antworten ändern sich erst, wenn du annimmst; angenommene Texte werden Beispiele, "
+                        "aus denen die Wissensbasis lernt, auf allen Servern binnen Sekunden.",
+        "review_accept": "Annehmen",
+        "review_reject": "Ablehnen",
+        "review_empty": "Nichts zu prüfen: keine Rückmeldung wartet.",
+        "review_more": "… und {count} weitere: `python app.py kb feedback` listet alle.",
+        "review_reported": "{count}× gemeldet ({verdict}) von {users}",
+        "review_today": "heutige Antwort: {answer}",
+        "review_no_match": "kein Treffer",
+        "review_verdict_solved": "gelöst",
+        "review_verdict_wrong_match": "falscher Treffer",
+        "review_maintainers_only": "Nur die Betreuer der Wissensbasis können Rückmeldungen prüfen (ein Admin "
+                                   "kann dich zu `KB_MAINTAINERS` hinzufügen). Deine Klicks auf *Gelöst* und "
+                                   "*Falscher Treffer* werden für sie gespeichert.",
+        "review_done_accepted": "#{id} angenommen: solche Texte landen jetzt bei `{entry}` (auf allen Servern "
+                                "binnen Sekunden).",
+        "review_done_rejected": "#{id} abgelehnt: kommt nicht wieder zur Prüfung.",
+        "review_done_already": "#{id} war schon {status}.",
+        "review_done_unknown": "Einen Kandidaten #{id} gibt es nicht (mehr).",
+        "review_done_entry_gone": "#{id} konnte nicht angenommen werden: den Eintrag `{entry}` gibt es in der "
+                                  "Wissensbasis nicht mehr. Lehne ihn ab oder stelle den Eintrag wieder her.",
+        "status_accepted": "angenommen",
+        "status_rejected": "abgelehnt",
+        "evidence_more": "Mehr",
     },
 }
 

@@ -5,6 +5,7 @@ A mixin of `bot.replies.render.Renderer`: it uses the renderer's templates (`_bl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from bot.engine.model import KINDS, Entry
@@ -22,6 +23,8 @@ from bot.replies.slack_blocks import (
 )
 
 FEEDBACK_BLOCKS = ("feedback:", "feedback_pick:", "feedback_thanks:")
+MAX_REVIEW_ITEMS = 20  # two blocks each, within Slack's 50
+REVIEW_EXCERPT = 300
 MAX_HOME_BLOCKS = 100
 MAX_HOME_KB_BLOCKS = 60
 MAX_OPTIONS = 100
@@ -113,6 +116,34 @@ class SlackViews:
         })
         return limit_blocks(kept, MAX_BLOCKS - len(new)) + new
 
+    def slack_review(self, items: Sequence[object], total: int, lang: str = "en", *,
+                     entries: dict[str, Entry] | None = None, outcomes: Sequence[object] = ()) -> SlackReply:
+        """Candidate examples for a maintainer, each with Accept / Reject; `outcomes` (of the last
+        decision, `bot.slack.ports.ReviewOutcome`) are said on top. `items` are `ReviewItem`s."""
+        t = labels(lang)
+        entries = entries or {}
+        views = []
+        for item in list(items)[:MAX_REVIEW_ITEMS]:
+            entry = entries.get(item.entry_id)
+            users = ", ".join(f"<@{mrkdwn(u)}>" for u in item.reporters[:3]) or "-"
+            if len(item.reporters) > 3:
+                users += f" +{len(item.reporters) - 3}"
+            answer = (f"`{mrkdwn(item.today_entry_id)}` ({t.get(item.today_decision, item.today_decision)})"
+                      if item.today_entry_id else t["review_no_match"])
+            views.append({
+                "id": item.candidate_id, "entry_id": item.entry_id,
+                "title": entry.title.get(lang) if entry else "",
+                "reported": t["review_reported"].format(count=item.count, users=users,
+                                                        verdict=t.get(f"review_verdict_{item.verdict}", item.verdict)),
+                "today": t["review_today"].format(answer=answer),
+                "excerpt": clip(" ".join(item.text.split()), REVIEW_EXCERPT),
+                "value": json.dumps({"c": item.candidate_id, "lang": lang}, separators=(",", ":")),
+            })
+        notes = [_outcome_text(t, o) for o in outcomes]
+        blocks = self._blocks("slack/review.json.j2", {"t": t, "items": views, "total": total, "notes": notes,
+                                                       "more": max(total - len(views), 0)})
+        return SlackReply(text=t["review_title"].format(count=total), blocks=limit_blocks(blocks, MAX_BLOCKS))
+
     def slack_notice(self, key: str, lang: str = "en", **values: object) -> SlackReply:
         """A one-line message: a labels key filled with values (escaped for mrkdwn)."""
         text = note_text(labels(lang), key, values)
@@ -154,6 +185,14 @@ class SlackViews:
     def _guide_title(self, name: str, lang: str) -> str:
         title = getattr(self, "guide_title", None)  # the renderer's, which knows the guides
         return title(name, lang) if title is not None else name
+
+
+def _outcome_text(t: dict[str, str], outcome) -> str:
+    """One line saying what an accept or reject did (mrkdwn)."""
+    key = f"review_done_{outcome.outcome if outcome.outcome in ('accepted', 'rejected') else outcome.code}"
+    status = t.get(f"status_{outcome.status}", outcome.status or "")
+    return note_text(t, key if key in t else "review_done_unknown",
+                     {"id": outcome.candidate_id, "entry": outcome.entry_id or "", "status": status})
 
 
 def _kinds(entries: Sequence[Entry]) -> list[str]:

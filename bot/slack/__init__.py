@@ -26,14 +26,15 @@ __all__ = ["register", "CALLBACK_ID"]
 
 def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: str = "/troubleshoot",
              download: Downloader | None = None, threads: int = DEFAULT_THREADS,
-             alerts: AlertDesk | None = None) -> Background:
+             alerts: AlertDesk | None = None, maintainers: frozenset[str] = frozenset()) -> Background:
     """Attach every listener to a Bolt `App` (sync).
 
     Replies that wait on Slack run on a pool of `threads` of their own (see bot.slack.background),
     returned so the caller may shut it down; the slash command answers in its acknowledgement.
-    With `alerts`, the buttons of alert messages (Acknowledge, links) are answered too.
+    With `alerts`, the buttons of alert messages (Acknowledge, links) are answered too. `maintainers`
+    (Slack user ids) may review feedback: `/troubleshoot feedback` and its Accept / Reject buttons.
     """
-    answers = Answerer(service, metrics, command=command)
+    answers = Answerer(service, metrics, command=command, maintainers=maintainers)
     handle_error = make_error_handler(service.renderer, metrics)
     background = Background(threads=threads, on_error=handle_error)
     app.command(command)(make_slash_command(answers))
@@ -41,7 +42,8 @@ def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: 
     app.event("app_mention")(mention)
     app.event("message")(direct_message)
     app.message_shortcut(CALLBACK_ID)(make_message_shortcut(answers, download=download, background=background))
-    for action_id, listener in make_action_listeners(service, metrics, background=background).items():
+    for action_id, listener in make_action_listeners(service, metrics, background=background,
+                                                          answers=answers).items():
         app.action(action_id)(listener)
     if alerts is not None:
         for action_id, listener in make_alert_buttons(alerts).items():

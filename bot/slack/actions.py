@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from bot.slack.answers import Answerer
 from bot.slack.background import INLINE, Background
 from bot.slack.errors import send
 from bot.slack.ports import DiagnosisService, Metrics
@@ -19,7 +20,9 @@ OTHERS = "other_matches"
 SOLVED = "feedback_solved"
 WRONG = "feedback_wrong"
 PICK = "feedback_pick_entry"
-ACTION_IDS = (SHARE, OTHERS, SOLVED, WRONG, PICK)
+ACCEPT = "feedback_accept"  # a maintainer's review of a candidate example: value {"c": candidate id, "lang"}
+REJECT = "feedback_reject"
+ACTION_IDS = (SHARE, OTHERS, SOLVED, WRONG, PICK, ACCEPT, REJECT)
 
 
 def button_value(action: Mapping) -> tuple[int, str | None]:
@@ -31,10 +34,19 @@ def button_value(action: Mapping) -> tuple[int, str | None]:
     return value["d"], lang if lang in ("en", "de") else None
 
 
-def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
-                          background: Background = INLINE) -> dict[str, Callable[..., None]]:
+def candidate_value(action: Mapping) -> tuple[int, str]:
+    """(candidate id, language) from a review button's JSON value."""
+    value = json.loads(action.get("value") or "")
+    if not isinstance(value, dict) or not isinstance(value.get("c"), int):
+        raise ValueError(f"unexpected button value: {action.get('value')!r}")
+    return value["c"], value.get("lang") if value.get("lang") in ("en", "de") else "en"
+
+
+def make_action_listeners(service: DiagnosisService, metrics: Metrics, *, background: Background = INLINE,
+                          answers: Answerer | None = None) -> dict[str, Callable[..., None]]:
     """action_id -> listener. Each acknowledges at once and does the rest (posting to the
-    response_url) in the background."""
+    response_url) in the background. `answers` knows the maintainers who may review feedback."""
+    answers = answers or Answerer(service, metrics)
 
     def later(work: Callable[..., None]) -> Callable[..., None]:
         """The Bolt listener for `work(body, action, respond, logger)`: ack, then work in the background."""
@@ -98,6 +110,26 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
                                          entries=service.entries() if verdict == "wrong_match" else ())
         send(respond, metrics, logger, replace_original=True, text=text, blocks=blocks)
 
+    def feedback_accept(body: Mapping, action: Mapping, respond: Any, logger: Any) -> None:
+        _review(body, action, respond, logger, accept=True)
+
+    def feedback_reject(body: Mapping, action: Mapping, respond: Any, logger: Any) -> None:
+        _review(body, action, respond, logger, accept=False)
+
+    def _review(body: Mapping, action: Mapping, respond: Any, logger: Any, *, accept: bool) -> None:
+        candidate_id, lang = candidate_value(action)
+        user = _user(body)
+        if not answers.may_review(user):  # checked here too: a button can be replayed by anyone who sees it
+            notice = service.renderer.slack_notice("review_maintainers_only", lang, command=answers.command)
+            send(respond, metrics, logger, response_type="ephemeral", replace_original=False, text=notice.text,
+                 blocks=notice.blocks)
+            return
+        outcomes = service.review([candidate_id], accept=accept, by=user)
+        logger.info("feedback candidate %s %s by %s", candidate_id, outcomes[0].outcome if outcomes else "?", user)
+        reply = answers.review(user, lang, outcomes=outcomes)
+        send(respond, metrics, logger, response_type="ephemeral", replace_original=True, text=reply.text,
+             blocks=reply.blocks)
+
     def _message(body: Mapping, diagnosis_id: int, lang: str | None) -> tuple[list[dict], str, str]:
         """The message the button sits in: its blocks as Slack sent them, or, for an ephemeral message
         (Slack does not send those back), the diagnosis rendered again."""
@@ -117,7 +149,8 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *,
              blocks=notice.blocks)
 
     return {SHARE: later(share_diagnosis), OTHERS: later(other_matches), SOLVED: later(feedback_solved),
-            WRONG: later(feedback_wrong), PICK: later(feedback_pick_entry)}
+            WRONG: later(feedback_wrong), PICK: later(feedback_pick_entry), ACCEPT: later(feedback_accept),
+            REJECT: later(feedback_reject)}
 
 
 def _user(body: Mapping) -> str:

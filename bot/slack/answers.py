@@ -22,10 +22,12 @@ class Answer:
 
 
 class Answerer:
-    def __init__(self, service: DiagnosisService, metrics: Metrics, *, command: str = "/troubleshoot"):
+    def __init__(self, service: DiagnosisService, metrics: Metrics, *, command: str = "/troubleshoot",
+                 maintainers: frozenset[str] = frozenset()):
         self.service = service
         self.metrics = metrics
         self.command = command
+        self.maintainers = maintainers  # Slack user ids who may accept or reject feedback examples
 
     @property
     def renderer(self):
@@ -48,6 +50,8 @@ class Answerer:
         if intent.kind == "list":
             reply = self.renderer.slack_list(self.service.entries(), intent.reply_lang, guide=intent.text or None)
             return Answer(reply, intent.reply_lang)
+        if intent.kind == "review" and commands:
+            return Answer(self.review(user_id, intent.reply_lang), intent.reply_lang)
         if intent.kind == "lookup" and not more:
             found = self.service.lookup(intent.text)
             if found:
@@ -64,6 +68,18 @@ class Answerer:
         reply = recorded.render_with(self.renderer).slack(diagnosis, lang, diagnosis_id=recorded.diagnosis_id,
                                                           share=share, asked_by=asked_by, notes=notes)
         return Answer(reply, lang, recorded)
+
+    def may_review(self, user_id: str | None) -> bool:
+        return bool(user_id) and user_id in self.maintainers
+
+    def review(self, user_id: str | None, lang: str, *, outcomes: Sequence[object] = ()) -> SlackReply:
+        """The pending candidate examples with Accept / Reject buttons; for others a polite refusal."""
+        if not self.may_review(user_id):
+            return self.renderer.slack_notice("review_maintainers_only", lang, command=self.command)
+        items, total = self.service.review_items()
+        entries = {item.entry_id: self.service.entry(item.entry_id) for item in items}
+        return self.renderer.slack_review(items, total, lang, outcomes=outcomes,
+                                          entries={k: v for k, v in entries.items() if v is not None})
 
     def _help(self, lang: str, notes: Sequence[Note]) -> Answer:
         reply = self.renderer.slack_help(lang, command=self.command)

@@ -10,12 +10,13 @@ _LANG = re.compile(r"(?i)(de|en)(?:\s+|:\s*|$)")
 _LOOKUP = re.compile(r"\d{3}|[A-Za-z][A-Za-z0-9_.:-]{1,80}")
 _HELP = {"help": "en", "hilfe": "de", "?": None, "-h": None, "--help": None}
 _LIST = {"list": "en", "liste": "de", "ls": None}
+_REVIEW = {"feedback": "en", "review": "en", "rückmeldungen": "de"}
 _GUIDE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,80}")  # a guide's name, lower-cased
 
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # help | list | lookup | diagnose
+    kind: str  # help | list | review | lookup | diagnose
     lang: str | None  # None: the paste's own language (English for help and list)
     text: str  # the paste to diagnose, the token to look up, the word that asked for help, or the guide to list
 
@@ -36,6 +37,8 @@ def parse(text: str) -> Intent:
         return Intent("help", lang or _HELP.get(word), rest)
     if word in _LIST:
         return Intent("list", lang or _LIST[word], "")
+    if word in _REVIEW:  # the candidate examples feedback proposed, for maintainers
+        return Intent("review", lang or _REVIEW[word], "")
     first, _, guide = word.partition(" ")
     if first in _LIST and _GUIDE.fullmatch(guide.strip()):  # `list aks-inference`: one guide's entries
         return Intent("list", lang or _LIST[first], rest.partition(" ")[2].strip())

@@ -41,6 +41,31 @@ class PastDiagnosis:
     top_score: float | None
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """A candidate example waiting for a maintainer (`/troubleshoot feedback`)."""
+
+    candidate_id: int
+    entry_id: str
+    text: str  # the redacted paste
+    count: int  # how often it was reported
+    reporters: tuple[str, ...]
+    verdict: str  # solved | wrong_match
+    today_entry_id: str | None  # what the knowledge base answers for it now
+    today_decision: str
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What became of one candidate a maintainer accepted or rejected."""
+
+    candidate_id: int
+    outcome: str  # accepted | rejected | unchanged | refused
+    code: str = ""  # refused or unchanged because: unknown (no such candidate) | entry_gone | already
+    entry_id: str | None = None
+    status: str | None = None  # the candidate's status after the decision
+
+
 class DiagnosisService(Protocol):
     renderer: Renderer
 
@@ -69,6 +94,12 @@ class DiagnosisService(Protocol):
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time an event id is seen (durably, across restarts and instances)."""
+
+    def review_items(self, *, limit: int = 20) -> tuple[list[ReviewItem], int]:
+        """Pending candidate examples (most reported first, at most `limit`) and how many there are."""
+
+    def review(self, candidate_ids: list[int], *, accept: bool, by: str) -> list[ReviewOutcome]:
+        """Accept or reject candidates (the caller checked `by` may); servers reload within KB_POLL_SECONDS."""
 
 
 class Metrics(Protocol):

@@ -97,7 +97,8 @@ def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetric
         request_verification_enabled=bool(settings.slack_signing_secret),
         process_before_response=False,
     )
-    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk)
+    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk,
+                            maintainers=settings.kb_maintainers)
     return bolt_app, slack_threads
 
 
