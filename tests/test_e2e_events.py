@@ -144,12 +144,14 @@ def test_a_huge_paste_is_answered_within_slacks_limits(e2e_server, e2e_slack, si
 # -- direct messages and what is ignored ---------------------------------------------------------------
 
 
-def test_a_direct_message_gets_a_reply(e2e_server, e2e_slack, signer):
+def test_a_direct_message_gets_a_reply_inline_not_in_a_thread(e2e_server, e2e_slack, signer):
     channel = unique_id("D")
     event = message_event(LOG, channel=channel, user="U789")
     assert_acked(e2e_server.post(signer.event(event)))
     post = wait_post(e2e_slack, channel)
-    assert post.body.get("thread_ts") == event["ts"]
+    assert not post.body.get("thread_ts")  # the next message of the conversation, not "1 reply"
+    [reply] = [m for m in e2e_slack.messages(channel) if m["ts"] == post.answer["ts"]]
+    assert "thread_ts" not in reply
     assert "ERR_1200" in post.text_everywhere
     assert metric_value(e2e_server.metrics(), "tsgbot_diagnoses_total", surface="dm") >= 1
 

@@ -12,6 +12,7 @@ import pytest
 
 from tests import server_process as e2e
 from tests.fake_slack import elements, message_text
+from tests.replysize import visible_length
 from tests.server_process import click, metric_value, query_db
 from tests.slack_signing import app_home_opened_event, mention_event, unique_id
 
@@ -152,11 +153,32 @@ def test_other_matches_answers_privately_with_the_runner_ups(e2e_server, e2e_sla
     assert names(*runner_up, others.text_everywhere), others.text_everywhere[:600]
 
 
-def test_no_other_matches_button_without_other_matches(e2e_server, e2e_slack, signer):
-    _, body, _ = slash(e2e_server, signer, e2e_slack, "ERR_1200 Unable to download user container image",
-                       user_id=unique_id("U"))  # ERR_1200 alone: no runner-up
-    assert "ERR_1200" in message_text(body)
-    assert "other_matches" not in button_values(body["blocks"])
+def test_the_first_message_fits_a_phone_and_more_opens_the_other_causes(e2e_server, e2e_slack, signer):
+    user = unique_id("U")
+    _, body, _ = slash(e2e_server, signer, e2e_slack, ERR_1200_PASTE, user_id=user)
+    first = message_text(body)
+    assert "Most likely cause" in first and "fraud-ep" in first  # the likely cause and its filled commands
+    assert "Other possible causes" not in first and "Other candidates" not in first
+    assert visible_length(body["blocks"]) < 1500  # was about 2,700: three phone screens
+    assert [b["text"]["text"] for _, b in elements(body["blocks"]) if b.get("type") == "button"][:1] == ["More"]
+    _, url = click(e2e_server, signer, e2e_slack, body["blocks"], "other_matches", user_id=user)
+    [more] = e2e_slack.wait_for(None, where=lambda c: c.path.endswith(url.rsplit("/", 1)[1]))
+    assert more.body.get("response_type", "ephemeral") == "ephemeral"
+    assert "Other possible causes" in more.text_everywhere and "identity" in more.text_everywhere
+
+
+def test_no_match_has_no_buttons(e2e_server, e2e_slack, signer):
+    _, body, _ = slash(e2e_server, signer, e2e_slack, "KeyError: 'customer_id' in pandas merge",
+                       user_id=unique_id("U"))
+    assert "No match" in message_text(body)
+    assert elements(body["blocks"]) == []  # nothing to share, open, or call right or wrong
+
+
+def test_english_answers_link_the_english_guide_and_german_ones_the_german(e2e_server, e2e_slack, signer):
+    for prefix, locale in (("", "/en-us/"), ("de ", "/de-de/")):
+        _, body, _ = slash(e2e_server, signer, e2e_slack, prefix + ERR_1200_PASTE, user_id=unique_id("U"))
+        links = [u for u in message_text(body).split("<")[1:] if u.startswith("https://learn.microsoft.com")]
+        assert links and all(locale in link for link in links), links
 
 
 def test_solved_it_is_recorded_and_thanked(e2e_server, e2e_slack, signer, e2e_db_url):

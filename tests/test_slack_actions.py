@@ -62,13 +62,18 @@ def test_share_keeps_the_language_of_the_button(world):
     assert world.respond.last["text"].startswith("Wahrscheinlicher Treffer")
 
 
-def test_other_matches_shows_the_runner_ups_privately(world):
+def test_more_shows_the_summary_other_causes_and_runner_ups_privately(world):
     _, blocks = diagnosed(world, RATE)
+    assert buttons(blocks)["other_matches"]["text"]["text"] == "More"
     click(world, "other_matches", blocks)
-    [others] = world.respond.calls
-    assert others["response_type"] == "ephemeral" and others["replace_original"] is False
-    body = texts(others["blocks"])
-    assert "`HTTP_429_TOO_MANY_PENDING`" in body and "`HTTP_429_RATE_LIMIT`" not in body
+    [more] = world.respond.calls
+    assert more["response_type"] == "ephemeral" and more["replace_original"] is False
+    body = texts(more["blocks"])
+    top = world.service.diagnosed[0]["diagnosis"].top
+    assert body.startswith(f"More: {top.entry.title.en}")
+    assert top.entry.summary.en[:60] in body
+    assert all(cause.title.en in body for cause in top.causes[1:4])  # left out of the first message
+    assert "`HTTP_429_TOO_MANY_PENDING`" in body
 
 
 def test_a_forgotten_diagnosis_is_said_so(world):

@@ -36,7 +36,8 @@ def test_a_paste_is_answered_privately_with_the_diagnosis_and_buttons(world):
     assert "`ERR_1100`" in body
     assert "az ml online-deployment" in body and "fraud-ep" in body  # commands filled from the paste
     row = buttons(ack["blocks"])
-    assert set(row) == {"share_diagnosis", "feedback_solved", "feedback_wrong"}  # one match: no "Other matches"
+    # "More" (action other_matches) opens the summary and the other causes left out of this message.
+    assert set(row) == {"share_diagnosis", "other_matches", "feedback_solved", "feedback_wrong"}
     recorded = world.service.diagnosed[0]
     assert (recorded["surface"], recorded["user_id"], recorded["channel_id"]) == ("slash", "U123", "C42")
     for button in row.values():

@@ -38,7 +38,8 @@ def test_a_mention_with_a_log_gets_the_diagnosis_in_its_thread(world):
     assert (post["channel"], post["thread_ts"]) == ("C42", "1700000100.000200")
     assert post["text"].startswith("Likely match: ERR_1100")
     assert "`ERR_1100`" in texts(post["blocks"])
-    assert set(buttons(post["blocks"])) == {"feedback_solved", "feedback_wrong"}  # already public: no share
+    # already public: no share; "More" opens the rest
+    assert set(buttons(post["blocks"])) == {"other_matches", "feedback_solved", "feedback_wrong"}
     diagnosed = world.service.diagnosed[0]
     assert BOT_USER not in diagnosed["text"] and "```" not in diagnosed["text"]
     assert (diagnosed["surface"], diagnosed["user_id"], diagnosed["channel_id"]) == ("mention", "U123", "C42")
@@ -164,13 +165,19 @@ def test_a_retried_event_is_answered_once(world):
     assert world.metrics.duplicates == 1
 
 
-def test_a_direct_message_is_answered_without_a_mention(world):
+def test_a_direct_message_is_answered_inline_without_a_mention(world):
     dm(world, {"type": "message", "channel_type": "im", "channel": "D7", "user": "U123", "text": QUOTA,
                "ts": "1700000300.000100"})
     [post] = world.client.posted
-    assert (post["channel"], post["thread_ts"]) == ("D7", "1700000300.000100")
+    assert (post["channel"], post.get("thread_ts")) == ("D7", None)  # not hidden behind "1 reply"
     assert "ERR_1100" in post["text"]
     assert world.service.diagnosed[0]["surface"] == "dm"
+
+
+def test_a_direct_message_sent_in_a_thread_is_answered_in_that_thread(world):
+    dm(world, {"type": "message", "channel_type": "im", "channel": "D7", "user": "U123", "text": QUOTA,
+               "ts": "1700000400.000100", "thread_ts": "1700000300.000100"})
+    assert world.client.posted[-1]["thread_ts"] == "1700000300.000100"
 
 
 def test_a_file_shared_in_a_dm_is_answered(world):

@@ -32,7 +32,7 @@ def test_the_diagnosis_goes_into_the_messages_thread(world):
     assert (post["channel"], post["thread_ts"]) == ("C42", "1700000000.000100")
     assert "ERR_1200" in post["text"]
     assert "Diagnosis asked for by <@U123>" in texts(post["blocks"])
-    assert set(buttons(post["blocks"])) == {"feedback_solved", "feedback_wrong"}
+    assert set(buttons(post["blocks"])) == {"other_matches", "feedback_solved", "feedback_wrong"}
     assert world.service.diagnosed[0]["surface"] == "shortcut"
     assert not world.respond.calls
 

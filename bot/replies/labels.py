@@ -42,6 +42,8 @@ LABELS: dict[str, dict[str, str]] = {
         # Slack surface
         "share": "Share in channel",
         "other_matches": "Other matches",
+        "more": "More",
+        "more_title": "More",
         "solved": "Solved it",
         "wrong": "Wrong match",
         "shared_by": "Shared by {user}",
@@ -123,7 +125,6 @@ LABELS: dict[str, dict[str, str]] = {
                                   "base. Reject it, or restore the entry and sync.",
         "status_accepted": "accepted",
         "status_rejected": "rejected",
-        "evidence_more": "More",
     },
     "de": {
         "match": "Wahrscheinlicher Treffer",
@@ -166,6 +167,8 @@ LABELS: dict[str, dict[str, str]] = {
         # Slack surface
         "share": "Im Kanal teilen",
         "other_matches": "Andere Treffer",
+        "more": "Mehr",
+        "more_title": "Mehr",
         "solved": "Gelöst",
         "wrong": "Falscher Treffer",
         "shared_by": "Geteilt von {user}",
@@ -248,7 +251,6 @@ LABELS: dict[str, dict[str, str]] = {
                                   "Wissensbasis nicht mehr. Lehne ihn ab oder stelle den Eintrag wieder her.",
         "status_accepted": "angenommen",
         "status_rejected": "abgelehnt",
-        "evidence_more": "Mehr",
     },
 }
 

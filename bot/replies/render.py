@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.engine.commands import fill
 from bot.engine.model import Diagnosis, Entry, Guide, Match
 from bot.replies.labels import labels
+from bot.replies.links import guide_link
 from bot.replies.slack_blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
@@ -54,6 +55,12 @@ def _environment() -> Environment:
     return env
 
 
+def _has_more(diagnosis: Diagnosis) -> bool:
+    """Whether "More" has anything the first message leaves out: a summary, other causes, runner-ups."""
+    top = diagnosis.top
+    return top is not None and (bool(top.entry.summary.en) or len(top.causes) > 1 or len(diagnosis.matches) > 1)
+
+
 class Renderer(SlackViews):
     """Renders diagnoses for the guides of one knowledge-base version; build once and share.
 
@@ -71,8 +78,8 @@ class Renderer(SlackViews):
         guide = self.guides.get(name)
         return guide.title.get(lang) if guide is not None else name
 
-    def view(self, diagnosis: Diagnosis, lang: str | None = None) -> dict:
-        """The plain data every template receives."""
+    def view(self, diagnosis: Diagnosis, lang: str | None = None, *, compact: bool = False) -> dict:
+        """The plain data every template receives; `compact`: the phone-sized first message (see slack())."""
         lang = lang or diagnosis.extraction.language
         entities = diagnosis.extraction.entities
         statuses = [code for code, _ in diagnosis.extraction.status]
@@ -87,6 +94,9 @@ class Renderer(SlackViews):
             "entities": entities,
             "statuses": statuses,
             "notes": list(diagnosis.extraction.notes),
+            "compact": compact,
+            # Naming the guide in the first lines only helps when answers can come from several.
+            "several_guides": len(self.guide_sources) > 1,
         }
 
     def _match_view(self, match: Match, lang: str, entities: dict[str, str]) -> dict:
@@ -104,7 +114,7 @@ class Renderer(SlackViews):
                 "steps": [step.get(lang) for step in cause.steps[:MAX_STEPS]],
                 "commands": commands,
             })
-        source = self.guide_sources.get(entry.guide, "")
+        source = guide_link(self.guide_sources.get(entry.guide, ""), lang)
         return {
             "id": entry.id,
             "kind": entry.kind,
@@ -142,7 +152,11 @@ class Renderer(SlackViews):
         `asked_by` (Slack user ids) add a credit line on top; `notes` are (labels key, values) pairs
         shown as context lines, e.g. a file that could not be read.
         """
-        view = self.view(diagnosis, lang)
+        with_buttons = diagnosis_id is not None and actions and diagnosis.decision != "no_match" \
+            and not diagnosis.empty_input
+        # With buttons the first message is phone-sized and "More" opens the rest; without (alert
+        # messages) there is no "More" to open, so everything is shown.
+        view = self.view(diagnosis, lang, compact=with_buttons)
         t = view["t"]
         blocks = self._blocks("slack/diagnosis.json.j2", view)
         head = []
@@ -151,22 +165,26 @@ class Renderer(SlackViews):
         elif asked_by:
             head.append(context_block(t["asked_by"].format(user=f"<@{mrkdwn(asked_by)}>"), block_id="asked_by"))
         tail = [context_block(note_text(t, key, values)) for key, values in notes]
-        if diagnosis_id is not None and actions:
+        # "No match" has nothing to share, to open or to call right or wrong: no buttons under it.
+        if with_buttons:
             tail += self._blocks("slack/actions.json.j2", {
                 "t": t, "diagnosis_id": diagnosis_id, "value": button_value(diagnosis_id, view["lang"]),
-                "share": share and not shared_by, "others": len(diagnosis.matches) > 1,
+                "share": share and not shared_by, "more": _has_more(diagnosis),
             })
         blocks = head + limit_blocks(blocks, MAX_BLOCKS - len(head) - len(tail)) + tail
         fallback = self.env.get_template("slack/fallback.txt.j2").render(view).strip()
         return SlackReply(text=clip(fallback, MAX_SECTION), blocks=blocks)
 
-    def slack_others(self, diagnosis: Diagnosis, lang: str | None = None) -> SlackReply:
-        """The runner-ups of a diagnosis, each with its summary and evidence ("Other matches")."""
+    def slack_more(self, diagnosis: Diagnosis, lang: str | None = None) -> SlackReply:
+        """What "More" opens: the top entry's summary and other causes, then the runner-ups, each with
+        its summary and evidence."""
         view = self.view(diagnosis, lang)
-        blocks = limit_blocks(self._blocks("slack/others.json.j2", view), MAX_BLOCKS)
+        blocks = limit_blocks(self._blocks("slack/more.json.j2", view), MAX_BLOCKS)
         others = view["matches"][1:]
         text = view["t"]["others_title"] + ": " + (", ".join(m["id"] for m in others) or view["t"]["no_others"])
         return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
+
+    slack_others = slack_more  # the name the "other_matches" button's listener used before "More"
 
     def entry_view(self, entry: Entry, lang: str) -> dict:
         """The template data of an entry on its own, commands left with their <placeholders>."""

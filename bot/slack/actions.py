@@ -74,7 +74,7 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *, backgr
         recorded = service.recorded(diagnosis_id, lang=lang)
         if recorded is None:
             return _gone(respond, lang, logger)
-        reply = recorded.render_with(service.renderer).slack_others(recorded.diagnosis, lang)
+        reply = recorded.render_with(service.renderer).slack_more(recorded.diagnosis, lang)
         send(respond, metrics, logger, response_type="ephemeral", replace_original=False, text=reply.text,
              blocks=reply.blocks)
 

@@ -1,5 +1,6 @@
-"""Mentions and direct messages: the diagnosis as a thread reply, with the thread's earlier messages
-and attached text files as part of the paste."""
+"""Mentions and direct messages: with the thread's earlier messages and attached text files as part of
+the paste. A mention is answered in its thread; a direct message inline, as the next message of the
+conversation (a thread there hides the answer behind "1 reply"), unless it was sent in a thread."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def make_message_listeners(answers: Answerer, *, download: Downloader | None = N
         answer = answers.answer(clean(event.get("text") or "", bot_user_id=own_id), surface=surface,
                                 user_id=event.get("user"), channel_id=channel, context=earlier,
                                 attachments=files.texts, notes=notes + files.notes, share=False)
-        call(metrics, client.chat_postMessage, channel=channel, thread_ts=thread_ts or ts, text=answer.reply.text,
+        reply_thread = thread_ts if surface == "dm" else thread_ts or ts
+        call(metrics, client.chat_postMessage, channel=channel, thread_ts=reply_thread, text=answer.reply.text,
              blocks=answer.reply.blocks, unfurl_links=False, unfurl_media=False)
 
     def app_mention(body, event, client, context, logger) -> None:
