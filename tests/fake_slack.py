@@ -245,6 +245,7 @@ class FakeSlack:
         return self.file_object(fake)
 
     def add_user(self, user_id: str, **fields) -> None:
+        """A user users.info knows; `locale="de-DE"` is what it answers with include_locale=true."""
         with self._lock:
             self._users[user_id] = {"id": user_id, **fields}
 
@@ -494,8 +495,12 @@ def _users_info(slack: FakeSlack, body: dict) -> Reply:
         if not user_id.startswith(("U", "W")):
             return Reply.error("user_not_found")
         user = {"id": user_id}
-    return Reply(200, {"ok": True, "user": {"name": user_id.lower(), "real_name": f"User {user_id}", "tz": "UTC",
-                                            "is_bot": False, "deleted": False, "team_id": "T1", **user}})
+    answer = {"name": user_id.lower(), "real_name": f"User {user_id}", "tz": "UTC", "is_bot": False,
+              "deleted": False, "team_id": "T1", "locale": "en-US", **user}
+    # Slack includes the user's locale (e.g. "de-DE") only when asked with include_locale=true.
+    if str(body.get("include_locale", "")).lower() not in ("1", "true"):
+        answer.pop("locale")
+    return Reply(200, {"ok": True, "user": answer})
 
 
 _API: dict[str, Callable[[FakeSlack, dict], Reply]] = {

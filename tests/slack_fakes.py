@@ -160,6 +160,7 @@ class FakeClient:
         self.replies: list[dict] = []  # conversations.replies messages
         self.files: dict[str, dict] = {}  # files.info by id
         self.fail: dict[str, str] = {}
+        self.locales: dict[str, str] = {}  # users.info locale by user id ("de-DE"); en-US otherwise
 
     def _call(self, method: str, kwargs: dict) -> dict:
         self.calls.append((method, kwargs))
@@ -180,6 +181,14 @@ class FakeClient:
         if kwargs["file"] not in self.files:
             raise api_error("files.info", "file_not_found")
         return {"ok": True, "file": self.files[kwargs["file"]]}
+
+    def users_info(self, **kwargs: Any) -> dict:
+        """As Slack answers: the locale only when asked for with include_locale."""
+        self._call("users.info", kwargs)
+        user = {"id": kwargs["user"], "name": kwargs["user"].lower()}
+        if kwargs.get("include_locale") in (True, "true", "1", 1):
+            user["locale"] = self.locales.get(kwargs["user"], "en-US")
+        return {"ok": True, "user": user}
 
     def views_publish(self, **kwargs: Any) -> dict:
         self._call("views.publish", kwargs)

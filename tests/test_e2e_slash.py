@@ -234,6 +234,18 @@ def test_app_home_shows_how_to_use_it_the_knowledge_base_and_the_viewers_last_di
     assert ERR_1200_TITLE_EN in seen or "ERR_1200" in seen  # the viewer's diagnosis
 
 
+def test_app_home_speaks_the_viewers_language(e2e_server, e2e_slack, signer):
+    user = unique_id("U")
+    e2e_slack.add_user(user, locale="de-DE")
+    assert e2e_server.post(signer.event(app_home_opened_event(user))).status == 200
+    [publish] = e2e_slack.wait_for("views.publish", where=lambda c: c.body.get("user_id") == user)
+    [asked] = e2e_slack.calls("users.info", where=lambda c: c.body.get("user") == user)
+    assert str(asked.body.get("include_locale")).lower() in ("1", "true")
+    view = publish.body["view"]
+    seen = message_text(json.loads(view) if isinstance(view, str) else view)
+    assert "Wissensbasis" in seen and "Deine letzten Diagnosen" in seen and "Knowledge base" not in seen
+
+
 # -- verification -------------------------------------------------------------------------------------
 
 

@@ -50,3 +50,20 @@ def test_the_messages_tab_and_retries_publish_nothing_more(world):
     open_home(world, event_id="EvSame")
     open_home(world, event_id="EvSame")
     assert len(world.client.called("views.publish")) == 1 and world.metrics.duplicates == 1
+
+
+def test_home_is_in_the_viewers_language(world):
+    world.client.locales["UDE"] = "de-DE"
+    open_home(world, user="UDE", event_id="EvDe")
+    [asked] = world.client.called("users.info")
+    assert asked == {"user": "UDE", "include_locale": True}
+    body = texts(world.client.called("views.publish")[0]["view"]["blocks"])
+    assert "Wissensbasis" in body and "Deine letzten Diagnosen" in body and "Knowledge base" not in body
+
+
+def test_home_falls_back_to_english_when_slack_does_not_say(world):
+    world.client.fail["users.info"] = "missing_scope"
+    open_home(world, user="U556", event_id="EvFail")
+    body = texts(world.client.called("views.publish")[0]["view"]["blocks"])
+    assert "Knowledge base" in body
+    assert world.metrics.api_errors
