@@ -9,9 +9,11 @@ folded start of both texts), so an accepted example cannot pull in pastes that m
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.engine.model import ConfirmedExample
 
@@ -24,7 +26,18 @@ W_CONFIRMED = 0.97  # strong: people confirmed this very text for the entry
 EVIDENCE_TEXT = "resembles a confirmed paste"
 _REDACTED = "[REDACTED]"
 
-Prepared = tuple[tuple[str, int], ...]  # (comparable text, entry index), one per distinct example
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The confirmed examples in comparable form, shortest first: texts, their entries and lengths."""
+
+    texts: tuple[str, ...] = ()
+    entries: tuple[int, ...] = ()  # index into KnowledgeIndex.entries, per text
+    lengths: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
 
 
 def fold(text: str) -> str:
@@ -47,14 +60,15 @@ def comparable(text: str) -> str:
 
 
 def prepare(confirmed: Sequence[ConfirmedExample], by_id: Mapping[str, int]) -> Prepared:
-    """The examples of known entries in comparable form, each text once per entry."""
+    """The examples of known entries in comparable form, each text once per entry, shortest first."""
     seen: set[tuple[str, int]] = set()
     for example in confirmed:
         entry_i = by_id.get(example.entry_id)
         if entry_i is None or not has_content(example.text):
             continue
         seen.add((comparable(example.text), entry_i))
-    return tuple(sorted(seen, key=lambda item: (len(item[0]), item[1], item[0])))
+    ordered = sorted(seen, key=lambda item: (len(item[0]), item[1], item[0]))
+    return Prepared(tuple(t for t, _ in ordered), tuple(e for _, e in ordered), tuple(len(t) for t, _ in ordered))
 
 
 def match_confirmed(prepared: Prepared, text: str, add: Callable[[int, str, str, int, float], None]) -> None:
@@ -64,13 +78,12 @@ def match_confirmed(prepared: Prepared, text: str, add: Callable[[int, str, str,
     probe = comparable(text)
     if not probe:
         return
-    low, high = len(probe) * _MIN_LENGTH_RATIO, len(probe) / _MIN_LENGTH_RATIO
-    found: set[int] = set()
-    for example, entry_i in prepared:  # sorted by length: skip the short ones, stop at the long ones
-        if len(example) < low:
-            continue
-        if len(example) > high:
-            break
-        if entry_i not in found and fuzz.ratio(probe, example, score_cutoff=SIMILAR_AT):
-            found.add(entry_i)
-            add(entry_i, "confirmed", EVIDENCE_TEXT, -1, W_CONFIRMED)
+    # Only examples whose length allows the ratio are compared, in rapidfuzz's own loop.
+    start = bisect_left(prepared.lengths, len(probe) * _MIN_LENGTH_RATIO)
+    stop = bisect_right(prepared.lengths, len(probe) / _MIN_LENGTH_RATIO)
+    if start >= stop:
+        return
+    found = process.extract(probe, prepared.texts[start:stop], scorer=fuzz.ratio, score_cutoff=SIMILAR_AT,
+                            limit=None)
+    for entry_i in sorted({prepared.entries[start + k] for _, _, k in found}):
+        add(entry_i, "confirmed", EVIDENCE_TEXT, -1, W_CONFIRMED)

@@ -102,7 +102,7 @@ class KnowledgeIndex:
     # Accepted feedback: pastes confirmed for an entry, learned from like the entries' own examples.
     confirmed: tuple[ConfirmedExample, ...] = ()
     # The same, ready for bot.engine.confirmed's near-identical look-up (today's use of them).
-    confirmed_prepared: confirmed_pastes.Prepared = ()
+    confirmed_prepared: confirmed_pastes.Prepared = field(default_factory=confirmed_pastes.Prepared)
 
     def context_of(self, entry_i: int) -> int:
         return self.entry_context[entry_i] if self.entry_context else 0
