@@ -82,7 +82,9 @@ LABELS: dict[str, dict[str, str]] = {
                         "log and I diagnose it together with the earlier messages.",
         "help_dm": "Send me a direct message with a log: same answer, no mention needed.",
         "help_shortcut": "On any message: *More actions* (⋮) → *Diagnose this*.",
-        "help_feedback": "Tell me with *Solved it* or *Wrong match* whether an answer was right.",
+        "help_feedback": "Tell me with *Solved it* or *Wrong match* whether an answer was right. The knowledge "
+                         "base's maintainers review what you report (`feedback`); accepted answers change for "
+                         "everyone.",
         "list_title": "Knowledge base: {count} entries",
         "list_title_guide": "{guide}: {count} entries",
         "list_unknown_guide": "There is no guide `{guide}`. The guides: {known}.",
@@ -208,7 +210,9 @@ LABELS: dict[str, dict[str, str]] = {
                         "mit mehr Protokoll, dann diagnostiziere ich es zusammen mit den früheren Nachrichten.",
         "help_dm": "Schick mir eine Direktnachricht mit einem Protokoll: gleiche Antwort, ohne Erwähnung.",
         "help_shortcut": "An jeder Nachricht: *Weitere Aktionen* (⋮) → *Diagnose this*.",
-        "help_feedback": "Sag mir mit *Gelöst* oder *Falscher Treffer*, ob eine Antwort gestimmt hat.",
+        "help_feedback": "Sag mir mit *Gelöst* oder *Falscher Treffer*, ob eine Antwort gestimmt hat. Die "
+                         "Betreuer der Wissensbasis prüfen deine Meldungen (`feedback`); angenommene ändern die "
+                         "Antworten für alle.",
         "list_title": "Wissensbasis: {count} Einträge",
         "list_title_guide": "{guide}: {count} Einträge",
         "list_unknown_guide": "Einen Leitfaden `{guide}` gibt es nicht. Die Leitfäden: {known}.",
