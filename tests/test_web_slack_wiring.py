@@ -32,9 +32,9 @@ def registered(monkeypatch) -> list[dict]:
         def shutdown(self, *, wait: bool) -> None:
             self.stopped = wait
 
-    def register(app, *, service, metrics, command, alerts=None):
+    def register(app, *, service, metrics, command, alerts=None, maintainers=frozenset()):
         calls.append({"app": app, "service": service, "metrics": metrics, "command": command, "threads": Threads(),
-                      "alerts": alerts})
+                      "alerts": alerts, "maintainers": maintainers})
         app.command(command)(lambda ack: ack("pong"))
         return calls[-1]["threads"]
 
@@ -70,11 +70,13 @@ def slash(command: str = "/tsg", text: str = "ERR_1200") -> str:
 
 
 def test_the_listeners_get_the_apps_service_metrics_and_command(make_app, registered, slack):  # noqa: F811
-    app = make_app(SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url, SLACK_COMMAND="/tsg")
+    app = make_app(SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url, SLACK_COMMAND="/tsg",
+                   KB_MAINTAINERS="U0MAINT1 U0MAINT2")
     state = app_state(app)
     [call] = registered
     assert call["app"] is state.bolt_app
     assert (call["service"], call["metrics"], call["command"]) == (state.service, state.metrics, "/tsg")
+    assert call["maintainers"] == {"U0MAINT1", "U0MAINT2"}
     client = state.bolt_app.client
     assert isinstance(client, MeteredWebClient) and client.metrics is state.metrics
     assert client.base_url == slack.url and client.token == BOT
