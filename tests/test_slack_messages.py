@@ -201,3 +201,13 @@ def test_a_german_dm_is_answered_in_german(world):
     post = world.client.posted[0]
     assert post["text"].startswith("Wahrscheinlicher Treffer: ERR_1100")
     assert buttons(post["blocks"])["feedback_solved"]["text"]["text"] == "Gelöst"
+
+
+def test_feedback_review_is_never_posted_in_a_channel_thread(world):
+    from bot.slack.answers import Answerer
+
+    answers = Answerer(world.service, world.metrics, maintainers=frozenset({"UM"}))
+    in_channel = answers.answer("feedback", surface="mention", user_id="UM", channel_id="C1")
+    assert "reviewed privately" in texts(in_channel.reply.blocks)
+    in_dm = answers.answer("feedback", surface="dm", user_id="UM", channel_id="D1")
+    assert "Feedback to review: 0" in texts(in_dm.reply.blocks)

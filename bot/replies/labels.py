@@ -106,6 +106,8 @@ LABELS: dict[str, dict[str, str]] = {
         "review_intro": "Pastes people marked with *Solved it* or *Wrong match → the right entry*. Nothing "
                         "changes answers until you accept it; accepted pastes become examples the knowledge "
                         "base learns from, on every server within seconds.",
+        "review_privately": "Feedback is reviewed privately: send `{command} feedback`, or `feedback` in a "
+                            "direct message to me.",
         "review_accept": "Accept",
         "review_reject": "Reject",
         "review_empty": "Nothing to review: no feedback is waiting.",
@@ -234,6 +236,8 @@ LABELS: dict[str, dict[str, str]] = {
         "review_intro": "Texte, die jemand mit *Gelöst* oder *Falscher Treffer → richtiger Eintrag* markiert "
                         "hat. Antworten ändern sich erst, wenn du annimmst; angenommene Texte werden Beispiele, "
                         "aus denen die Wissensbasis lernt, auf allen Servern binnen Sekunden.",
+        "review_privately": "Rückmeldungen werden privat geprüft: schick `{command} feedback` oder `feedback` "
+                            "als Direktnachricht an mich.",
         "review_accept": "Annehmen",
         "review_reject": "Ablehnen",
         "review_empty": "Nichts zu prüfen: keine Rückmeldung wartet.",

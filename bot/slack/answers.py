@@ -13,6 +13,8 @@ from bot.replies.render import Note, SlackReply
 from bot.slack.intent import Intent, parse
 from bot.slack.ports import DiagnosisService, Metrics, Recorded
 
+PRIVATE_SURFACES = ("slash", "dm")  # answers only the asker sees: the slash command's, a direct message's
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -51,6 +53,9 @@ class Answerer:
             reply = self.renderer.slack_list(self.service.entries(), intent.reply_lang, guide=intent.text or None)
             return Answer(reply, intent.reply_lang)
         if intent.kind == "review" and commands:
+            if surface not in PRIVATE_SURFACES:  # the list quotes other people's pastes: never in a channel
+                return Answer(self.renderer.slack_notice("review_privately", intent.reply_lang, command=self.command),
+                              intent.reply_lang)
             return Answer(self.review(user_id, intent.reply_lang), intent.reply_lang)
         if intent.kind == "lookup" and not more:
             found = self.service.lookup(intent.text)
