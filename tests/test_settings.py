@@ -122,3 +122,12 @@ def test_an_explicit_environment_ignores_the_working_directory_dot_env(tmp_path,
 def test_settings_made_in_code_are_valid_and_have_no_slack():
     settings = Settings(database_url="sqlite:///x.db")
     assert settings.validate() == [] and settings.slack_mode == "off"
+
+
+def test_kb_maintainers_are_slack_user_ids_and_anything_else_is_reported():
+    settings = Settings.from_env({"KB_MAINTAINERS": "U0123ABCD, W0456EFGH  U0789"})
+    assert settings.kb_maintainers == {"U0123ABCD", "W0456EFGH", "U0789"} and settings.validate() == []
+    bad = Settings.from_env({"KB_MAINTAINERS": "U0123ABCD @alice"})
+    assert bad.kb_maintainers == {"U0123ABCD"}
+    assert any("KB_MAINTAINERS must be Slack user ids" in p and "'@alice'" in p for p in bad.validate())
+    assert Settings.from_env({}).kb_maintainers == frozenset()
