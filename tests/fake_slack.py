@@ -145,8 +145,11 @@ class FakeFile:
 class FakeSlack:
     """The fake; a context manager (or call start/stop). `reset()` forgets calls and scripts."""
 
-    def __init__(self, *, bot_token: str | None = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, *, bot_token: str | None = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0,
+                 app_token: str | None = None):
         self.bot_token = bot_token
+        self.app_token = app_token  # the app-level token apps.connections.open takes (Socket Mode)
+        self.socket_mode = None  # a tests.fake_socket_mode.FakeSocketMode whose URLs apps.connections.open hands out
         self._lock = threading.Condition()
         self._calls: list[Call] = []
         self._scripts: dict[str, list[Reply]] = {}
@@ -355,12 +358,26 @@ class FakeSlack:
 
     def answer_api(self, method: str, body: dict, token: str | None) -> Reply:
         """What Slack answers for a Web API call that nobody scripted."""
+        if method == "apps.connections.open":
+            return self._connections_open(token)
         if self.bot_token and token != self.bot_token:
             return Reply.error("not_authed" if not token else "invalid_auth")
         handler = _API.get(method)
         if handler is None:
             return Reply.error("unknown_method")
         return handler(self, body)
+
+    def _connections_open(self, token: str | None) -> Reply:
+        """Socket Mode's URL: only for the app-level token (a bot token is the wrong type for it)."""
+        if not token:
+            return Reply.error("not_authed")
+        if not token.startswith("xapp-"):
+            return Reply.error("not_allowed_token_type")
+        if token != self.app_token:
+            return Reply.error("invalid_auth")
+        if self.socket_mode is None:
+            return Reply.server_error(503)
+        return Reply(200, {"ok": True, "url": self.socket_mode.new_url()})
 
     def answer_file(self, file_id: str, token: str | None) -> Reply:
         with self._lock:
