@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +19,16 @@ import pytest
 from tests.alert_requests import CHANNEL, TOKEN, payload, send, unique
 from tests.conftest import PG_URL_ENV, fresh_database
 from tests.fake_slack import FakeSlack
-from tests.server_process import BOT_TOKEN, ServerProcess, free_port, metric_value, server_env, wait_until
+from tests.server_process import (
+    BOT_TOKEN,
+    ROOT,
+    ServerProcess,
+    free_port,
+    http,
+    metric_value,
+    server_env,
+    wait_until,
+)
 
 ALERT_ENV = {"ALERT_WEBHOOK_TOKEN": TOKEN, "ALERT_CHANNEL": CHANNEL, "ALERT_CHANNEL_RATE": "100"}
 SLACK_BACK_TIMEOUT = 90.0  # the link and the delivery worker back off while Slack is down (up to 30 s)
@@ -124,3 +135,41 @@ def test_metrics_add_up_across_two_workers_and_survive_a_worker_restart(database
             assert server.logs().count("tsgbot serving on") == 1  # printed once per start, not per worker
             assert server.stop() == 0
         assert not metrics_dir.exists()  # removed when the server stopped
+
+
+def test_the_stand_alone_delivery_worker_serves_its_own_metrics(database, tmp_path):
+    alerts = 3
+    with FakeSlack(bot_token=BOT_TOKEN) as slack:
+        env = server_env(database_url=database, slack=slack, DELIVERY_WORKER="off", **ALERT_ENV)
+        with ServerProcess(env) as server:
+            for n in range(alerts):
+                assert send(server, "generic", alert(f"apart{n}")).status == 202
+            # Nothing delivers yet: the backlog and its age show on the server's metrics.
+            assert metric_value(server.metrics(), "tsgbot_outbox_waiting_messages") == alerts
+            port = free_port()
+            worker_env = {**env, "METRICS_PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "gone")}
+            log = (tmp_path / "worker.log").open("wb")
+            worker = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "worker"], env=worker_env, cwd=tmp_path,
+                                      stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            try:
+                slack.wait_for("chat.postMessage", alerts, ok_only=True, timeout=60)
+
+                def worker_metrics() -> str:
+                    try:
+                        answer = http("GET", f"http://127.0.0.1:{port}/metrics", timeout=5)
+                    except OSError:
+                        return ""
+                    return answer.text if answer.status == 200 else ""
+
+                wait_until(lambda: metric_value(worker_metrics(), "tsgbot_alert_deliveries_total", outcome="sent")
+                           == alerts, timeout=30, what="the worker's metrics to count its deliveries")
+                metrics = worker_metrics()
+                assert metric_value(metrics, "tsgbot_outbox_waiting_messages") == 0
+                assert metric_value(metrics, "tsgbot_kb_version") == 1
+                assert metric_value(server.metrics(), "tsgbot_alert_deliveries_total") == 0  # the server sent none
+            finally:
+                worker.send_signal(signal.SIGTERM)
+                assert worker.wait(timeout=30) == 0
+                log.close()
+            output = (tmp_path / "worker.log").read_text()
+            assert f"metrics at http://127.0.0.1:{port}/metrics" in output, output
