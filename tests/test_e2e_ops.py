@@ -18,10 +18,11 @@ import pytest
 
 from tests.alert_requests import CHANNEL, TOKEN, payload, send, unique
 from tests.conftest import PG_URL_ENV, fresh_database
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, message_text
 from tests.server_process import (
     BOT_TOKEN,
     ROOT,
+    SIGNING_SECRET,
     ServerProcess,
     free_port,
     http,
@@ -29,6 +30,7 @@ from tests.server_process import (
     server_env,
     wait_until,
 )
+from tests.slack_signing import Signer
 
 ALERT_ENV = {"ALERT_WEBHOOK_TOKEN": TOKEN, "ALERT_CHANNEL": CHANNEL, "ALERT_CHANNEL_RATE": "100"}
 SLACK_BACK_TIMEOUT = 90.0  # the link and the delivery worker back off while Slack is down (up to 30 s)
@@ -69,6 +71,11 @@ def test_slack_down_at_start_the_server_takes_alerts_and_delivers_them_once_slac
         assert "ConnectionRefused" in state["error"] and "last_ok" not in state
         ready = server.get("/readyz").json()
         assert ready["status"] == "ready" and ready["database"] == "ok" and ready["entries"] > 0
+
+        # A slash command needs no Web API: it is answered in its acknowledgement, at once.
+        command = Signer(SIGNING_SECRET).slash_command("ERR_1200", response_url=down.api_url + "../response/1")
+        answered = server.post(command)
+        assert answered.status == 200 and "ERR_1200" in message_text(answered.json())
 
         accepted = send(server, "generic", alert("slack-down"))
         assert accepted.status == 202, accepted.text

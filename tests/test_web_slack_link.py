@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.web.metrics import PrometheusMetrics
+from bot.web.slack_auth import authorize_from
 from bot.web.slack_client import make_slack_client
 from bot.web.slack_link import SlackLink
 from tests.fake_slack import FakeSlack
@@ -70,3 +71,19 @@ def test_an_outage_keeps_when_slack_last_answered_and_the_thread_sees_it_come_ba
         wait_until(lambda: link.state.up, what="Slack seen again")
     finally:
         link.stop()
+
+
+def test_bolt_learns_who_the_bot_is_from_the_check_and_makes_do_with_the_token_before_slack_answered(slack):
+    slack.reset()
+    never = link_to(f"http://127.0.0.1:{free_port()}/api/")
+    never.check()
+    alone = authorize_from(never, TOKEN)(enterprise_id=None, team_id="T1", user_id="U9")
+    assert (alone.bot_token, alone.team_id, alone.user_id, alone.bot_user_id) == (TOKEN, "T1", "U9", None)
+
+    link = link_to(slack.api_url)
+    link.check()
+    slack.server_error("auth.test", times=1)
+    link.check()  # an outage after a good answer: the bot is still who it was
+    known = authorize_from(link, TOKEN)(enterprise_id=None, team_id="T1", user_id="U9")
+    assert (known.bot_token, known.bot_user_id, known.bot_id, known.user_id) == (TOKEN, "UBOT", "BBOT", "U9")
+    assert len(slack.calls("auth.test")) == 2  # asking Bolt made no call of its own

@@ -61,6 +61,8 @@ class SlackLink:
         self.retry_seconds = retry_seconds
         self.recheck_seconds = recheck_seconds
         self.state = LinkState(CHECKING)  # replaced whole: readers never see half an update
+        self._identity: dict | None = None  # the last good auth.test answer: who the bot is
+        self._checked = threading.Event()  # set once a first check has an answer, good or bad
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -73,6 +75,13 @@ class SlackLink:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def identity(self, *, wait: float = 0.0) -> dict | None:
+        """The bot's identity from the last good `auth.test` (team_id, user_id, bot_id, ...), or None
+        when Slack never answered; waits up to `wait` seconds for a first check still under way."""
+        if wait and self._identity is None:
+            self._checked.wait(wait)
+        return self._identity
 
     def check(self) -> LinkState:
         """Ask `auth.test` once and record the answer."""
@@ -88,7 +97,10 @@ class SlackLink:
         except Exception as exc:  # refused, reset, timed out, a name that does not resolve
             self.state = LinkState(UNREACHABLE, now, previous.last_ok, _connection_error(exc))
         else:
+            self._identity = {key: answer.get(key) for key in ("team_id", "team", "url", "user_id", "bot_id",
+                                                               "enterprise_id")}
             self.state = LinkState(OK, now, now, None, answer.get("team"), answer.get("user_id"))
+        self._checked.set()
         if self.state.state != previous.state:
             _log_change(previous, self.state)
         return self.state
