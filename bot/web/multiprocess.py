@@ -25,9 +25,13 @@ def enabled() -> bool:
     return bool(os.environ.get(ENV))
 
 
+PREFIX = "tsgbot-metrics-"
+
+
 def open_dir() -> Path:
     """Make this server start's directory and switch prometheus_client to it (before any metric exists)."""
-    path = Path(tempfile.mkdtemp(prefix=f"tsgbot-metrics-{os.getpid()}-"))
+    _remove_orphans(Path(tempfile.gettempdir()))
+    path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
     os.environ[ENV] = str(path)
     _refresh_value_class()
     return path
@@ -61,6 +65,24 @@ def collect_into(registry) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.MultiProcessCollector(registry)
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Directories of servers that were killed before they could remove theirs (their master is gone)."""
+    for path in parent.glob(f"{PREFIX}*-*"):
+        pid = path.name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _refresh_value_class() -> None:
