@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +26,7 @@ from bot.settings import Settings
 from bot.web.health import readiness
 from bot.web.live_metrics import OutboxBacklog, SlackState
 from bot.web.metrics import PrometheusMetrics
-from bot.web.slack_client import make_slack_client
+from bot.web.slack_app import build_bolt_app, start_slack_link
 from bot.web.slack_link import SlackLink
 
 log = logging.getLogger(__name__)
@@ -78,8 +76,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     service = BotService(runtime, metrics=metrics)
     delivery = _delivery_worker(settings, runtime, metrics)
     desk = AlertDesk(runtime.sessions, wake=delivery.wake if delivery is not None else None)
-    slack_link = _slack_link(settings, metrics, slack_client)
-    bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client, desk, slack_link)
+    slack_link = start_slack_link(settings, metrics, slack_client)
+    bolt_app, slack_threads = (build_bolt_app(settings, service=service, metrics=metrics, client=slack_client,
+                                              alerts=desk, link=slack_link)
                                if slack_link is not None else (None, None))
 
     app = Flask(__name__)
@@ -95,56 +94,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     _slack_route(app, settings, bolt_app)
     _alert_routes(app, settings, runtime, metrics, delivery)
     return app
-
-
-def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetrics, client: WebClient | None,
-              desk: AlertDesk, slack_link: SlackLink):
-    from slack_bolt import App
-
-    from bot.slack import register  # the Slack layer: imported only when Slack is on
-    from bot.web.slack_auth import authorize_from
-
-    client = client or make_slack_client(settings.slack_bot_token, metrics=metrics, base_url=settings.slack_api_url)
-    with _quiet_token_skipped():
-        bolt_app = App(
-            client=client,
-            signing_secret=settings.slack_signing_secret or "",
-            # Socket Mode requests are not signed; without a secret the HTTP route stays closed (below).
-            request_verification_enabled=bool(settings.slack_signing_secret),
-            process_before_response=False,
-            # Never auth.test at start nor inside a request: Slack being unreachable must neither stop
-            # the server nor hold a request; the background check's answer says who the bot is.
-            token_verification_enabled=False,
-            authorize=authorize_from(slack_link, settings.slack_bot_token),
-        )
-    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk)
-    return bolt_app, slack_threads
-
-
-def _slack_link(settings: Settings, metrics: PrometheusMetrics, slack_client: WebClient | None) -> SlackLink | None:
-    """The background check of Slack's Web API, on a client of its own: short timeout, no retries
-    (the link has its own schedule), failures counted as `tsgbot_slack_api_errors_total{method="auth.test"}`."""
-    if settings.slack_mode == "off":
-        return None
-    base_url = getattr(slack_client, "base_url", None) or settings.slack_api_url
-    client = make_slack_client(settings.slack_bot_token, metrics=metrics, base_url=base_url, max_retries=0, timeout=10)
-    return SlackLink(client).start()
-
-
-@contextmanager
-def _quiet_token_skipped() -> Iterator[None]:
-    """Bolt warns that the token "will be ignored" when an `authorize` function is given; it is not:
-    `authorize_from` answers with it. Only that one line is dropped, only while the app is built."""
-    bolt_logger = logging.getLogger("slack_bolt.App")
-
-    def not_token_skipped(record: logging.LogRecord) -> bool:
-        return "will be ignored" not in record.getMessage()
-
-    bolt_logger.addFilter(not_token_skipped)
-    try:
-        yield
-    finally:
-        bolt_logger.removeFilter(not_token_skipped)
 
 
 def _delivery_worker(settings: Settings, runtime: Runtime, metrics: PrometheusMetrics):
