@@ -139,7 +139,9 @@ def test_metrics_add_up_across_two_workers_and_survive_a_worker_restart(database
             wait_until(lambda: server.get("/readyz").status == 200, what="ready again")
             assert {counted(server.metrics())[0] for _ in range(10)} == {alerts}
             assert metric_value(server.metrics(), "tsgbot_kb_version") == 1
-            assert server.logs().count("tsgbot serving on") == 1  # printed once per start, not per worker
+            logs = server.logs()
+            assert logs.count("tsgbot serving on") == 1  # printed once per start, not per worker...
+            assert logs.index("tsgbot serving on") > logs.index("Booting worker")  # ...and once one serves
             assert server.stop() == 0
         assert not metrics_dir.exists()  # removed when the server stopped
 
