@@ -109,7 +109,7 @@ def test_slack_down_at_start_the_server_takes_alerts_and_delivers_them_once_slac
 
 
 def test_metrics_add_up_across_two_workers_and_survive_a_worker_restart(database, tmp_path):
-    alerts = 60
+    alerts = 40
     with FakeSlack(bot_token=BOT_TOKEN) as slack:
         env = server_env(database_url=database, slack=slack, WEB_WORKERS="2", TMPDIR=str(tmp_path), **ALERT_ENV)
         with ServerProcess(env) as server:
