@@ -12,7 +12,9 @@ records every call (HTTP verb, path, headers, the parsed query/form/JSON body, t
 status it answered) so tests assert on what the bot sent, and it can be told to misbehave:
 `rate_limit`, `server_error`, `api_error` for the next calls of one method, `delay` for all.
 
-Routes: `/api/<method>` (the Web API; unknown methods answer `unknown_method`),
+Routes: `/api/<method>` (the Web API; unknown methods answer `unknown_method`; `apps.connections.open`
+takes only the app-level token, `app_token`, and hands out a URL of the attached `socket_mode`,
+tests.fake_socket_mode.FakeSocketMode, or answers 503 while none is attached),
 `/response/<id>` (what `respond()` posts to), `/files/<name>` (`url_private_download` targets:
 only with `Authorization: Bearer <bot token>`, otherwise an HTML login page, as slack.com does).
 """
