@@ -4,14 +4,18 @@ The app is built inside the worker (`load()`), after the fork: a database connec
 connection opened before it would be shared, badly, by the parent and the child. With SLACK_APP_TOKEN
 set the worker also opens the Socket Mode connection, in background threads next to the HTTP server,
 so health, readiness and metrics still answer over HTTP. SIGTERM stops gracefully (gunicorn's own).
+
+Each start gets a directory of its own for the workers' metrics (`bot.web.multiprocess`), removed
+when the server stops, and the start-up line ("tsgbot serving on ...") is printed by the first
+worker that can answer requests, not before.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
+import os
 import sys
-import threading
+from pathlib import Path
 from typing import TextIO
 
 from gunicorn.app.base import BaseApplication
@@ -21,7 +25,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 GRACEFUL_SECONDS = 20  # in-flight requests and Slack replies get this long after SIGTERM
 REQUEST_TIMEOUT_SECONDS = 60  # a worker silent this long is restarted by gunicorn
-SOCKET_RETRY_SECONDS = (1, 2, 5, 10, 30)
+SERVING_MARK = "serving"  # a file in the server's metrics directory: the start-up line was printed
 
 
 def describe(settings: Settings) -> str:
@@ -51,9 +55,11 @@ def serve(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.std
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.log_level != "DEBUG":  # one line per Alembic plugin at every start says nothing
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    print(describe(settings), file=out, flush=True)
     _prepare_database(settings)
-    TsgbotServer(settings).run()  # gunicorn exits the process itself when it stops
+    from bot.web import multiprocess
+
+    metrics_dir = multiprocess.open_dir()  # before the fork: every worker writes its values there
+    TsgbotServer(settings, metrics_dir=metrics_dir, out=out).run()  # gunicorn exits the process itself
     return 0
 
 
@@ -69,8 +75,10 @@ def _prepare_database(settings: Settings) -> None:
 class TsgbotServer(BaseApplication):
     """gunicorn, configured from the settings alone (no gunicorn.conf.py, no command-line parsing)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, metrics_dir: Path | None = None, out: TextIO = sys.stdout) -> None:
         self.settings = settings
+        self.metrics_dir = metrics_dir
+        self.out = out
         self.socket_mode = None
         self.app = None
         super().__init__(prog="tsgbot")
@@ -90,6 +98,9 @@ class TsgbotServer(BaseApplication):
             "accesslog": None,  # requests are counted in /metrics, not logged one by one
             "proc_name": "tsgbot",
             "worker_exit": self._worker_exit,
+            "post_worker_init": self._announce,
+            "child_exit": self._child_exit,
+            "on_exit": self._on_exit,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
@@ -99,8 +110,32 @@ class TsgbotServer(BaseApplication):
 
         self.app = create_app(self.settings)
         if self.settings.slack_mode == "socket":
-            self.socket_mode = start_socket_mode(app_state(self.app).bolt_app, self.settings.slack_app_token)
+            from bot.web.socket_mode import SocketModeConnection
+
+            state = app_state(self.app)
+            self.socket_mode = SocketModeConnection(state.bolt_app, self.settings.slack_app_token).start()
+            state.socket_mode = self.socket_mode
         return self.app
+
+    def _announce(self, worker) -> None:
+        """In a worker whose app is built: the first one prints the start-up line, once per start."""
+        if self.metrics_dir is not None:
+            try:  # O_EXCL: of several workers (and of workers restarted later) exactly one wins
+                os.close(os.open(self.metrics_dir / SERVING_MARK, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                return
+        print(describe(self.settings), file=self.out, flush=True)
+
+    def _child_exit(self, server, worker) -> None:
+        from bot.web import multiprocess
+
+        multiprocess.mark_dead(worker.pid)
+
+    def _on_exit(self, server) -> None:
+        if self.metrics_dir is not None:
+            from bot.web import multiprocess
+
+            multiprocess.close_dir(self.metrics_dir)
 
     def _worker_exit(self, server, worker) -> None:
         """After the last request: stop taking Socket Mode requests, finish the replies under way."""
@@ -111,27 +146,3 @@ class TsgbotServer(BaseApplication):
 
             app_state(self.app).close()
 
-
-def start_socket_mode(bolt_app, app_token: str):
-    """Connect Bolt to Slack over Socket Mode from a background thread, retrying until it connects.
-
-    The handler reconnects by itself once connected; a first connection that fails (Slack unreachable,
-    a revoked token) is retried here, so the HTTP side starts and answers /readyz meanwhile.
-    """
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(bolt_app, app_token)
-
-    def connect() -> None:
-        for attempt in itertools.count():
-            try:
-                handler.connect()
-                log.info("Socket Mode connected")
-                return
-            except Exception:
-                wait = SOCKET_RETRY_SECONDS[min(attempt, len(SOCKET_RETRY_SECONDS) - 1)]
-                log.exception("Socket Mode connection failed; trying again in %d s", wait)
-                threading.Event().wait(wait)
-
-    threading.Thread(target=connect, name="socket-mode", daemon=True).start()
-    return handler

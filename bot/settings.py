@@ -48,6 +48,7 @@ class Settings:
     alert_channel_rate: float = 1.0  # messages per second per channel (Slack's guidance: about one)
     delivery_worker: bool = True  # run the delivery worker inside `serve`
     delivery_lease_seconds: int = 60  # a claimed job returns to the queue after this long
+    metrics_port: int = 3001  # where `python app.py worker` serves GET /metrics (on HOST); 0: nowhere
     # Problems met while parsing the environment (values that could not be used).
     problems: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -153,6 +154,7 @@ class Settings:
                                     problems) == "on",
             delivery_lease_seconds=_number(text("DELIVERY_LEASE_SECONDS"), 60, 2, 3600, "DELIVERY_LEASE_SECONDS",
                                            problems),
+            metrics_port=_number(text("METRICS_PORT"), 3001, 0, 65535, "METRICS_PORT", problems),
             problems=tuple(problems),
         )
 

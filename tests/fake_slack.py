@@ -12,7 +12,9 @@ records every call (HTTP verb, path, headers, the parsed query/form/JSON body, t
 status it answered) so tests assert on what the bot sent, and it can be told to misbehave:
 `rate_limit`, `server_error`, `api_error` for the next calls of one method, `delay` for all.
 
-Routes: `/api/<method>` (the Web API; unknown methods answer `unknown_method`),
+Routes: `/api/<method>` (the Web API; unknown methods answer `unknown_method`; `apps.connections.open`
+takes only the app-level token, `app_token`, and hands out a URL of the attached `socket_mode`,
+tests.fake_socket_mode.FakeSocketMode, or answers 503 while none is attached),
 `/response/<id>` (what `respond()` posts to), `/files/<name>` (`url_private_download` targets:
 only with `Authorization: Bearer <bot token>`, otherwise an HTML login page, as slack.com does).
 """
@@ -145,8 +147,11 @@ class FakeFile:
 class FakeSlack:
     """The fake; a context manager (or call start/stop). `reset()` forgets calls and scripts."""
 
-    def __init__(self, *, bot_token: str | None = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, *, bot_token: str | None = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0,
+                 app_token: str | None = None):
         self.bot_token = bot_token
+        self.app_token = app_token  # the app-level token apps.connections.open takes (Socket Mode)
+        self.socket_mode = None  # a tests.fake_socket_mode.FakeSocketMode whose URLs apps.connections.open hands out
         self._lock = threading.Condition()
         self._calls: list[Call] = []
         self._scripts: dict[str, list[Reply]] = {}
@@ -356,12 +361,26 @@ class FakeSlack:
 
     def answer_api(self, method: str, body: dict, token: str | None) -> Reply:
         """What Slack answers for a Web API call that nobody scripted."""
+        if method == "apps.connections.open":
+            return self._connections_open(token)
         if self.bot_token and token != self.bot_token:
             return Reply.error("not_authed" if not token else "invalid_auth")
         handler = _API.get(method)
         if handler is None:
             return Reply.error("unknown_method")
         return handler(self, body)
+
+    def _connections_open(self, token: str | None) -> Reply:
+        """Socket Mode's URL: only for the app-level token (a bot token is the wrong type for it)."""
+        if not token:
+            return Reply.error("not_authed")
+        if not token.startswith("xapp-"):
+            return Reply.error("not_allowed_token_type")
+        if token != self.app_token:
+            return Reply.error("invalid_auth")
+        if self.socket_mode is None:
+            return Reply.server_error(503)
+        return Reply(200, {"ok": True, "url": self.socket_mode.new_url()})
 
     def answer_file(self, file_id: str, token: str | None) -> Reply:
         with self._lock:

@@ -74,12 +74,11 @@ def test_a_paste_is_answered_in_the_ack_privately_with_the_diagnosis_and_buttons
 
 
 def test_the_diagnosis_counts_in_the_metrics(e2e_server, e2e_slack, signer):
-    before = metric_value(e2e_server.metrics(), "tsgbot_diagnoses_total", surface="slash", entry="ERR_1200")
+    before = metric_value(e2e_server.metrics(), "tsgbot_diagnoses_total", surface="slash", decision="match")
     slash(e2e_server, signer, e2e_slack, ERR_1200_PASTE, user_id=unique_id("U"))
     metrics = e2e_server.metrics()
-    assert metric_value(metrics, "tsgbot_diagnoses_total", surface="slash", entry="ERR_1200",
-                        decision="match") == before + 1
-    assert metric_value(metrics, "tsgbot_diagnosis_seconds_count", surface="slash") >= 1
+    assert metric_value(metrics, "tsgbot_diagnoses_total", surface="slash", decision="match") == before + 1
+    assert metric_value(metrics, "tsgbot_diagnosis_duration_seconds_count", surface="slash") >= 1
     assert metric_value(metrics, "tsgbot_http_requests_total", route="/slack/events", status="200") >= 1
 
 

@@ -78,7 +78,8 @@ def test_a_sync_elsewhere_is_served_within_the_poll_interval(runtime, elsewhere,
     assert [s.version for s in swapped] == [2] and swapped[0].entry_count == SHIPPED + 1
     assert service.diagnose("ReloadCode0 happened", surface="cli").diagnosis.top.entry.id == "RELOAD_0"
     assert service.lookup("ReloadCode0")[0].id == "RELOAD_0"
-    assert readiness(runtime).as_json() == {"status": "ready", "kb_version": 2, "entries": SHIPPED + 1}
+    assert readiness(runtime).as_json() == {"status": "ready", "database": "ok", "kb_version": 2,
+                                            "entries": SHIPPED + 1}
     [line] = [r.getMessage() for r in caplog.records if "loaded" in r.getMessage()]
     assert line.startswith(f"knowledge base version 2 loaded ({SHIPPED + 1} entries) in ") and line.endswith(" ms")
     assert not watcher.running

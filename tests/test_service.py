@@ -63,9 +63,9 @@ def test_each_diagnosis_counts_in_the_metrics(service, metrics):
     service.diagnose("ERR_1200 image build failed", surface="slash")
     service.diagnose("the coffee machine is broken", surface="dm")
     sample = metrics.registry.get_sample_value
-    assert sample("tsgbot_diagnoses_total", {"surface": "slash", "decision": "match", "entry": "ERR_1200"}) == 1
-    assert sample("tsgbot_diagnoses_total", {"surface": "dm", "decision": "no_match", "entry": "none"}) == 1
-    assert sample("tsgbot_diagnosis_seconds_count", {"surface": "slash"}) == 1
+    assert sample("tsgbot_diagnoses_total", {"surface": "slash", "decision": "match"}) == 1
+    assert sample("tsgbot_diagnoses_total", {"surface": "dm", "decision": "no_match"}) == 1
+    assert sample("tsgbot_diagnosis_duration_seconds_count", {"surface": "slash"}) == 1
 
 
 def test_an_earlier_diagnosis_is_made_again_from_its_stored_text(service):

@@ -77,6 +77,13 @@ def test_a_port_out_of_range_is_a_problem():
     assert Settings.from_env({"PORT": "70000"}).validate() == ["PORT must be a number 1-65535, not '70000'"]
 
 
+def test_the_workers_metrics_port_defaults_to_3001_and_0_turns_it_off():
+    assert Settings.from_env({}).metrics_port == 3001
+    assert Settings.from_env({"METRICS_PORT": "0"}).metrics_port == 0
+    assert Settings.from_env({"METRICS_PORT": "metrics"}).validate() == [
+        "METRICS_PORT must be a number 0-65535, not 'metrics'"]
+
+
 def test_a_half_configured_slack_says_what_is_missing():
     assert Settings.from_env({"SLACK_BOT_TOKEN": BOT}).validate() == [
         "SLACK_SIGNING_SECRET is missing: Slack signs every request with it (Basic Information > App Credentials); "

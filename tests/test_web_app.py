@@ -45,8 +45,8 @@ def test_healthz_says_ok(client):
 def test_readyz_reports_the_knowledge_base_it_serves(client, knowledge_root):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json == {"status": "ready", "kb_version": 1,
-                             "entries": len(load_knowledge(knowledge_root).entries)}
+    assert response.json == {"status": "ready", "database": "ok", "kb_version": 1,
+                             "entries": len(load_knowledge(knowledge_root).entries), "slack": {"mode": "off"}}
 
 
 def test_readyz_is_503_when_the_database_does_not_answer(settings):
@@ -56,7 +56,7 @@ def test_readyz_is_503_when_the_database_does_not_answer(settings):
         client = create_app(settings, runtime=replace(runtime, engine=unreachable)).test_client()
         response = client.get("/readyz")
         assert response.status_code == 503
-        assert response.json["status"] == "not ready"
+        assert response.json["status"] == "not ready" and response.json["database"] == "unreachable"
         assert response.json["reason"].startswith("database: OperationalError")
         assert "hunter2" not in response.get_data(as_text=True)
         assert client.get("/healthz").status_code == 200  # the process is up all the same
@@ -70,8 +70,9 @@ def test_readyz_is_503_while_the_knowledge_base_is_empty(settings):
     try:
         response = create_app(settings, runtime=runtime).test_client().get("/readyz")
         assert response.status_code == 503
-        assert response.json == {"status": "not ready", "kb_version": 0, "entries": 0,
-                                 "reason": "knowledge base is empty: run 'python app.py kb sync'"}
+        assert response.json == {"status": "not ready", "database": "ok", "kb_version": 0, "entries": 0,
+                                 "reason": "knowledge base is empty: run 'python app.py kb sync'",
+                                 "slack": {"mode": "off"}}
     finally:
         runtime.engine.dispose()
 
@@ -87,8 +88,8 @@ def test_metrics_are_prometheus_text_with_the_kb_version_and_every_request(clien
     assert 'tsgbot_http_requests_total{route="/healthz",status="200"} 2.0' in lines
     assert 'tsgbot_http_requests_total{route="unmatched",status="404"} 1.0' in lines
     assert 'tsgbot_http_requests_total{route="/metrics",status="200"} 1.0' in lines
-    assert 'tsgbot_http_request_seconds_count{route="/healthz"} 2.0' in lines
-    for name in ("tsgbot_diagnoses_total", "tsgbot_diagnosis_seconds", "tsgbot_slack_api_errors_total",
+    assert 'tsgbot_http_request_duration_seconds_count{route="/healthz"} 2.0' in lines
+    for name in ("tsgbot_diagnoses_total", "tsgbot_diagnosis_duration_seconds", "tsgbot_slack_api_errors_total",
                  "tsgbot_slack_duplicates_dropped_total"):
         assert any(line.startswith(f"# HELP {name}") for line in lines), name
 
@@ -98,8 +99,10 @@ def test_a_diagnosis_and_a_dropped_duplicate_show_in_the_metrics(app, client):
     state.service.diagnose("ERR_1200 image build failed", surface="slash", user_id="U1")
     state.metrics.duplicate_dropped()
     lines = metric_lines(client)
-    assert 'tsgbot_diagnoses_total{decision="match",entry="ERR_1200",surface="slash"} 1.0' in lines
+    assert 'tsgbot_diagnoses_total{decision="match",surface="slash"} 1.0' in lines
     assert "tsgbot_slack_duplicates_dropped_total 1.0" in lines
+    # No label whose values grow with the knowledge base: 10,000 entries must not make 10,000 series.
+    assert not any("entry=" in line or "ERR_1200" in line for line in lines)
 
 
 def test_two_apps_count_apart(settings, client):

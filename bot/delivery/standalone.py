@@ -25,23 +25,37 @@ def run_worker(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sy
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
+    from bot.web import multiprocess
+
+    multiprocess.leave()  # one process: its metrics live in memory, whatever the environment says
     from bot.delivery.setup import build_worker
     from bot.kb_watch import start_watcher
     from bot.runtime import open_runtime
+    from bot.web.live_metrics import OutboxBacklog
     from bot.web.metrics import PrometheusMetrics
+    from bot.web.metrics_port import serve_metrics
 
     runtime = open_runtime(settings)
-    worker = build_worker(runtime, PrometheusMetrics())
-    watcher = start_watcher(runtime, interval=settings.kb_poll_seconds)
+    metrics = PrometheusMetrics()
+    metrics.knowledge_base(version=runtime.kb_version, entries=len(runtime.index.entries))
+    metrics.add_live([OutboxBacklog(runtime.sessions)])
+    worker = build_worker(runtime, metrics)
+    watcher = start_watcher(runtime, interval=settings.kb_poll_seconds,
+                            on_swap=lambda s: metrics.knowledge_base(version=s.version, entries=s.entry_count))
+    metrics_port = serve_metrics(metrics, host=settings.host, port=settings.metrics_port)
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopped.set())
-    print(f"tsgbot worker {worker.name} delivering alerts from {settings.safe_database_url}", file=out, flush=True)
+    where = f"; metrics at http://{settings.host}:{metrics_port.port}/metrics" if metrics_port else ""
+    print(f"tsgbot worker {worker.name} delivering alerts from {settings.safe_database_url}{where}", file=out,
+          flush=True)
     worker.start()
     try:
         stopped.wait()
     finally:
         worker.stop()
+        if metrics_port is not None:
+            metrics_port.close()
         if watcher is not None:
             watcher.stop()
         runtime.engine.dispose()

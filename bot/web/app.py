@@ -3,7 +3,9 @@
     app = create_app(Settings.from_env())
 
 Built inside the server's worker process (never before a fork): it opens the database, migrates it,
-loads the knowledge base when the database is empty and builds the index once.
+loads the knowledge base when the database is empty and builds the index once. It never waits on
+Slack: the token is checked in the background (`bot.web.slack_link`), so the server starts and takes
+alerts while Slack is unreachable.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from bot.runtime import Runtime, open_runtime
 from bot.service import BotService
 from bot.settings import Settings
 from bot.web.health import readiness
+from bot.web.live_metrics import OutboxBacklog, SlackState
 from bot.web.metrics import PrometheusMetrics
-from bot.web.slack_client import make_slack_client
+from bot.web.slack_app import build_bolt_app, start_slack_link
+from bot.web.slack_link import SlackLink
 
 log = logging.getLogger(__name__)
 EXTENSION = "tsgbot"
@@ -42,9 +46,13 @@ class AppState:
     slack_threads: object | None = None  # what bot.slack.register returned: its pool, shut down on exit
     watcher: object | None = None  # bot.kb_watch.KnowledgeWatcher: reloads the knowledge base; None when off
     delivery: object | None = None  # bot.delivery.worker.DeliveryWorker sending alert messages; None when off
+    slack_link: SlackLink | None = None  # Slack's Web API as this process sees it; None when Slack is off
+    socket_mode: object | None = None  # bot.web.socket_mode.SocketModeConnection, set by `serve` in Socket Mode
 
     def close(self) -> None:
         """Stop reloading the knowledge base, let the Slack replies under way finish, close the database."""
+        if self.slack_link is not None:
+            self.slack_link.stop()
         if self.watcher is not None:
             self.watcher.stop()
         if self.delivery is not None:
@@ -68,38 +76,24 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     service = BotService(runtime, metrics=metrics)
     delivery = _delivery_worker(settings, runtime, metrics)
     desk = AlertDesk(runtime.sessions, wake=delivery.wake if delivery is not None else None)
-    bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client, desk)
-                               if settings.slack_mode != "off" else (None, None))
+    slack_link = start_slack_link(settings, metrics, slack_client)
+    bolt_app, slack_threads = (build_bolt_app(settings, service=service, metrics=metrics, client=slack_client,
+                                              alerts=desk, link=slack_link)
+                               if slack_link is not None else (None, None))
 
     app = Flask(__name__)
     watcher = start_watcher(runtime, interval=settings.kb_poll_seconds,
                             on_swap=lambda s: metrics.knowledge_base(version=s.version, entries=s.entry_count))
-    app.extensions[EXTENSION] = AppState(settings, runtime, metrics, service, bolt_app, slack_threads, watcher,
-                                         delivery)
+    state = AppState(settings, runtime, metrics, service, bolt_app, slack_threads, watcher, delivery, slack_link)
+    app.extensions[EXTENSION] = state
+    metrics.add_live([OutboxBacklog(runtime.sessions),
+                      SlackState(lambda: slack_link.state.up if slack_link is not None else None,
+                                 lambda: state.socket_mode.connected if state.socket_mode is not None else None)])
     _count_requests(app, metrics)
-    _health_routes(app, runtime, metrics)
+    _health_routes(app, state)
     _slack_route(app, settings, bolt_app)
     _alert_routes(app, settings, runtime, metrics, delivery)
     return app
-
-
-def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetrics, client: WebClient | None,
-              desk: AlertDesk):
-    from slack_bolt import App
-
-    from bot.slack import register  # the Slack layer: imported only when Slack is on
-
-    client = client or make_slack_client(settings.slack_bot_token, metrics=metrics, base_url=settings.slack_api_url)
-    bolt_app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret or "",
-        # Socket Mode requests are not signed; without a secret the HTTP route stays closed (below).
-        request_verification_enabled=bool(settings.slack_signing_secret),
-        process_before_response=False,
-    )
-    slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk,
-                            maintainers=settings.kb_maintainers)
-    return bolt_app, slack_threads
 
 
 def _delivery_worker(settings: Settings, runtime: Runtime, metrics: PrometheusMetrics):
@@ -140,19 +134,32 @@ def _count_requests(app: Flask, metrics: PrometheusMetrics) -> None:
         return response
 
 
-def _health_routes(app: Flask, runtime: Runtime, metrics: PrometheusMetrics) -> None:
+def _health_routes(app: Flask, state: AppState) -> None:
+    metrics = state.metrics
+
     @app.get("/healthz")
     def healthz():
         return jsonify(status="ok")
 
     @app.get("/readyz")
     def readyz():
-        state = readiness(runtime)
-        return jsonify(state.as_json()), 200 if state.ready else 503
+        found = readiness(state.runtime, slack=_slack_json(state))
+        # Slack's state is reported, never a reason for 503: an outage of Slack is every replica's at
+        # once, and taking them all out of service would stop the alert intake it should buffer.
+        return jsonify(found.as_json()), 200 if found.ready else 503
 
     @app.get("/metrics")
     def prometheus():
         return Response(metrics.render(), mimetype=None, content_type=metrics.content_type)
+
+
+def _slack_json(state: AppState) -> dict:
+    body: dict = {"mode": state.settings.slack_mode}
+    if state.slack_link is not None:
+        body.update(state.slack_link.state.as_json())
+    if state.socket_mode is not None:
+        body.update(state.socket_mode.as_json())
+    return body
 
 
 def _slack_route(app: Flask, settings: Settings, bolt_app) -> None:
