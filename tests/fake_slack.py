@@ -144,6 +144,8 @@ class FakeFile:
     filetype: str
 
 
+HOLD_AT_MOST = 120.0  # seconds a held call waits for release(): a forgotten release ends, not hangs
+
 class FakeSlack:
     """The fake; a context manager (or call start/stop). `reset()` forgets calls and scripts."""
 
@@ -156,6 +158,8 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._scripts: dict[str, list[Reply]] = {}
         self._delay = 0.0
+        self._gate = threading.Event()  # cleared by hold(): calls wait until release()
+        self._gate.set()
         self._threads: dict[tuple[str, str], list[dict]] = {}
         self._files: dict[str, FakeFile] = {}
         self._users: dict[str, dict] = {}
@@ -208,6 +212,7 @@ class FakeSlack:
             self._calls.clear()
             self._scripts.clear()
             self._delay = 0.0
+            self._gate.set()
             self._threads.clear()
             self._files.clear()
             self._users.clear()
@@ -234,6 +239,14 @@ class FakeSlack:
         """Every call (Web API, response_url, files) is answered only after `seconds`."""
         with self._lock:
             self._delay = seconds
+
+    def hold(self) -> None:
+        """Every call from now on arrives (see `wait_arrived`) but is answered only after `release()`:
+        proves what a client does without waiting on Slack, with no clock involved."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
 
     def set_thread(self, channel: str, thread_ts: str, messages: list[dict]) -> None:
         """What conversations.replies answers for this thread (the parent first, as Slack does)."""
@@ -592,6 +605,7 @@ def _handler_for(slack: FakeSlack) -> type[BaseHTTPRequestHandler]:
             delay = slack._current_delay()
             if delay:
                 time.sleep(delay)
+            slack._gate.wait(HOLD_AT_MOST)
             reply = slack._next_script(call.key) or self._default(call)
             answer = reply.body if isinstance(reply.body, dict) else None
             # Recorded before answering: a test woken by the record must not race the client's retry.

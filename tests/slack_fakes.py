@@ -297,9 +297,18 @@ class LocalSlack:
     url: str
     received: list[tuple[str, dict]]
     delay: list[float]  # [seconds] every Web API call waits before answering
+    gate: threading.Event  # cleared by hold(): Web API calls wait for release()
+    answered: list[str]  # paths of the Web API calls answered so far
 
     def slow(self, seconds: float) -> None:
         self.delay[0] = seconds
+
+    def hold(self) -> None:
+        """Web API calls arrive (`calls`) but are answered only after `release()`."""
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
 
     def calls(self, path: str) -> list[dict]:
         return [body for p, body in list(self.received) if p == path]
@@ -310,6 +319,9 @@ def local_slack() -> Iterator[LocalSlack]:
     """A 127.0.0.1 server answering Web API calls (`/api/<method>`) with ok and response_urls with 200."""
     received: list[tuple[str, dict]] = []
     delay = [0.0]
+    gate = threading.Event()
+    gate.set()
+    answered: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
@@ -318,6 +330,9 @@ def local_slack() -> Iterator[LocalSlack]:
             received.append((self.path, json.loads(raw) if is_json and raw else dict(parse_qsl(raw))))
             if self.path.startswith("/api/") and delay[0]:
                 time.sleep(delay[0])
+            if self.path.startswith("/api/"):
+                gate.wait(120)  # a forgotten release() ends, it does not hang
+                answered.append(self.path)
             answer = json.dumps({"ok": True, "ts": "1700000999.000100"}) if self.path.startswith("/api/") else "ok"
             data = answer.encode()
             self.send_response(200)
@@ -333,8 +348,9 @@ def local_slack() -> Iterator[LocalSlack]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        yield LocalSlack(f"http://127.0.0.1:{server.server_address[1]}", received, delay)
+        yield LocalSlack(f"http://127.0.0.1:{server.server_address[1]}", received, delay, gate, answered)
     finally:
+        gate.set()
         server.shutdown()
         server.server_close()
 

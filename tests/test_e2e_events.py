@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import pytest
 
@@ -27,7 +26,6 @@ myacr.azurecr.io/azureml/azureml_3f2a:latest for deployment blue of endpoint fra
 ERR_1200_TITLE = "the deployment cannot pull its container image"
 QUIET = 0.6  # how long "no reply" is watched for, after the server has shown it is answering
 
-SLACK_ACK_DEADLINE = 2.5  # seconds: Slack gives up at 3
 
 
 def posts_in(slack: FakeSlack, channel: str, *, ok_only: bool = True):
@@ -42,7 +40,6 @@ def wait_post(slack: FakeSlack, channel: str, *, timeout: float = 10.0):
 
 def assert_acked(result) -> None:
     assert result.status == 200, (result.status, result.text[:300])
-    assert result.elapsed < 3.0
 
 
 def proves_alive(server: ServerProcess, signer: Signer, slack: FakeSlack) -> None:
@@ -258,24 +255,29 @@ def test_a_failure_reaches_the_user_as_one_apology_with_a_reference_id_found_in_
                         error="invalid_blocks") >= 1
 
 
-def test_acks_stay_fast_while_slack_answers_slowly(e2e_server, e2e_slack, signer):
-    """A burst of mentions whose replies wait on a slow Slack must not hold up the next commands' acks."""
-    e2e_slack.delay(2.0)
-    channels = [unique_id("C") for _ in range(10)]
-    events = [signer.event(mention_event(f"<@UBOT> {LOG}", channel=c)) for c in channels]
-    commands = [signer.slash_command(LOG, response_url=e2e_slack.response_url(), user_id=unique_id("U"))
-                for _ in range(4)]
-    acked = concurrently(e2e_server, events)
-    time.sleep(0.2)  # the mentions' replies are now waiting on Slack
-    answered = concurrently(e2e_server, commands)
-    assert [r.status for r in acked + answered] == [200] * (len(events) + len(commands)), (
-        [(r.status, round(r.elapsed, 2)) for r in acked + answered])
-    # Slack's contract: acks within 3 s (the starved listener pool answered after 3 s: 404s).
-    assert max(r.elapsed for r in acked) < SLACK_ACK_DEADLINE
-    assert max(r.elapsed for r in answered) < SLACK_ACK_DEADLINE, [round(r.elapsed, 2) for r in answered]
-    assert all("ERR_1200" in r.text for r in answered)
+def test_acks_never_wait_on_slack_while_replies_do(e2e_server, e2e_slack, signer):
+    """A burst of mentions whose replies are stuck on Slack must not hold up the next commands' acks.
+
+    Slack's contract is an ack within 3 s; instead of timing it, Slack is held: no Web API call is
+    answered until the end, so an ack that waited on one could not come back at all.
+    """
+    e2e_slack.hold()
+    try:
+        channels = [unique_id("C") for _ in range(10)]
+        events = [signer.event(mention_event(f"<@UBOT> {LOG}", channel=c)) for c in channels]
+        commands = [signer.slash_command(LOG, response_url=e2e_slack.response_url(), user_id=unique_id("U"))
+                    for _ in range(4)]
+        acked = concurrently(e2e_server, events)
+        e2e_slack.wait_arrived("chat.postMessage", len(channels), timeout=60)  # every reply now waits on Slack
+        answered = concurrently(e2e_server, commands)
+        assert [r.status for r in acked + answered] == [200] * (len(events) + len(commands)), (
+            [(r.status, r.text[:200]) for r in acked + answered])
+        assert all("ERR_1200" in r.text for r in answered)
+        assert e2e_slack.calls("chat.postMessage") == []  # none answered yet: the acks did not wait
+    finally:
+        e2e_slack.release()
     for channel in channels:  # the replies still arrive
-        wait_post(e2e_slack, channel, timeout=30)
+        wait_post(e2e_slack, channel, timeout=60)
 
 
 def concurrently(server: ServerProcess, requests: list) -> list:

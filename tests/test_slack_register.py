@@ -24,7 +24,6 @@ from tests.slack_fakes import (
 
 QUOTA = "ERROR: (OutOfQuota) Not enough quota available for Standard_DS3_v2"
 
-SLACK_ACK_DEADLINE = 2.5  # seconds: Slack gives up at 3
 
 
 @pytest.fixture
@@ -112,21 +111,23 @@ def test_app_home_is_published(world, slack):
     assert published["user_id"] == "U123" and published["view"]["type"] == "home"
 
 
-def test_acks_stay_fast_while_replies_wait_on_a_slow_slack(world, slack):
+def test_acks_never_wait_while_replies_are_stuck_on_slack(world, slack):
     """Bolt has 5 listener threads; replies waiting on Slack must not hold them, or the next slash
-    command's acknowledgement misses Slack's 3 seconds."""
-    slack.slow(1.5)
-    app = bolt_app(world, slack.url + "/api/", threads=4)
-    for n in range(12):
-        event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": f"C{n}",
-                 "ts": f"{n}.0"}
-        assert app.dispatch(event_request(event, f"EvSlow{n}")).status == 200
-    assert wait_for(lambda: len(slack.calls("/api/chat.postMessage")) >= 4)  # the reply pool is busy now
-    started = time.monotonic()
-    response = app.dispatch(command_request(QUOTA))
-    # Slack's contract: an ack within 3 s, or the user sees an error (the starved pool took 3 s).
-    assert time.monotonic() - started < SLACK_ACK_DEADLINE
-    assert response.status == 200 and "ERR_1100" in json.loads(response.body)["text"]
+    command's acknowledgement misses Slack's 3 seconds. Slack is held rather than timed: no Web API
+    call is answered until the end, so an ack that needed a free listener thread could not come."""
+    slack.hold()
+    try:
+        app = bolt_app(world, slack.url + "/api/", threads=4)
+        for n in range(12):
+            event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": f"C{n}",
+                     "ts": f"{n}.0"}
+            assert app.dispatch(event_request(event, f"EvSlow{n}")).status == 200
+        assert wait_for(lambda: len(slack.calls("/api/chat.postMessage")) >= 4)  # the reply pool is stuck now
+        response = app.dispatch(command_request(QUOTA))
+        assert response.status == 200 and "ERR_1100" in json.loads(response.body)["text"]
+        assert slack.answered == []  # answered while every reply still waited on Slack
+    finally:
+        slack.release()
 
 
 def test_a_failure_in_the_background_gets_one_apology(world, slack):
