@@ -7,6 +7,7 @@ so `validate()` can report every problem at once (`serve` prints them and exits 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ DEFAULT_COMMAND = "/troubleshoot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_THREADS = 256
 MIN_SECRET = 16  # shorter webhook secrets can be guessed
+SLACK_ID_RE = re.compile(r"[A-Z0-9]{2,32}")  # team (T..., E... on Enterprise Grid) and app (A...) ids
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str | None = None  # the Web API base URL, ending in '/'; None: Slack's own
     slack_command: str = DEFAULT_COMMAND
+    # The old signing secret, still accepted while a new one is rolled out (see README, Security).
+    slack_signing_secret_old: str | None = None
+    # The workspace and app whose requests are answered; others are ignored. Team: learned from
+    # auth.test when not set; app: not checked when not set (unless auth.test names it).
+    slack_team_id: str | None = None
+    slack_app_id: str | None = None
     host: str = "0.0.0.0"
     port: int = 3000
     web_threads: int = 8
@@ -64,6 +72,11 @@ class Settings:
         return "off"
 
     @property
+    def slack_signing_secrets(self) -> tuple[str, ...]:
+        """The signing secrets a request may be signed with: the current one, then the old one."""
+        return tuple(s for s in (self.slack_signing_secret, self.slack_signing_secret_old) if s)
+
+    @property
     def alerts_on(self) -> bool:
         return bool(self.alert_token or self.alert_hmac_secret)
 
@@ -82,6 +95,13 @@ class Settings:
         if not self.slack_command.startswith("/") or len(self.slack_command) < 2 or " " in self.slack_command:
             problems.append(f"SLACK_COMMAND must be a slash command such as {DEFAULT_COMMAND}, "
                             f"not {self.slack_command!r}")
+        for name, value, first in (("SLACK_TEAM_ID", self.slack_team_id, "TE"),
+                                   ("SLACK_APP_ID", self.slack_app_id, "A")):
+            if value is not None and not (value[:1] in first and SLACK_ID_RE.fullmatch(value)):
+                problems.append(f"{name} must be a Slack id such as {'T0123ABCD' if first == 'TE' else 'A0123ABCD'} "
+                                f"(Slack's app settings, Basic Information), not {value!r}")
+        if self.slack_signing_secret_old and not self.slack_signing_secret:
+            problems.append("SLACK_SIGNING_SECRET_OLD is set without SLACK_SIGNING_SECRET: set the new secret too")
         if self.slack_api_url and not self.slack_api_url.startswith(("http://", "https://")):
             problems.append(f"SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, "
                             f"not {self.slack_api_url!r}")
@@ -130,6 +150,9 @@ class Settings:
             slack_app_token=text("SLACK_APP_TOKEN"),
             slack_api_url=api_url,
             slack_command=text("SLACK_COMMAND") or DEFAULT_COMMAND,
+            slack_signing_secret_old=text("SLACK_SIGNING_SECRET_OLD"),
+            slack_team_id=text("SLACK_TEAM_ID"),
+            slack_app_id=text("SLACK_APP_ID"),
             host=text("HOST") or "0.0.0.0",
             port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
             web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),

@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
                                          delivery)
     _count_requests(app, metrics)
     _health_routes(app, runtime, metrics)
-    _slack_route(app, settings, bolt_app)
+    _slack_route(app, settings, bolt_app, metrics)
     _alert_routes(app, settings, runtime, metrics, delivery)
     return app
 
@@ -93,8 +93,9 @@ def _bolt_app(settings: Settings, service: BotService, metrics: PrometheusMetric
     bolt_app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        # Socket Mode requests are not signed; without a secret the HTTP route stays closed (below).
-        request_verification_enabled=bool(settings.slack_signing_secret),
+        # HTTP requests are verified before Bolt sees them (bot.web.slack_events), which hands Bolt the
+        # parsed body re-encoded: Bolt's own check would refuse that (and log the body when it does).
+        request_verification_enabled=False,
         process_before_response=False,
     )
     slack_threads = register(bolt_app, service=service, metrics=metrics, command=settings.slack_command, alerts=desk)
@@ -154,12 +155,25 @@ def _health_routes(app: Flask, runtime: Runtime, metrics: PrometheusMetrics) -> 
         return Response(metrics.render(), mimetype=None, content_type=metrics.content_type)
 
 
-def _slack_route(app: Flask, settings: Settings, bolt_app) -> None:
+def _slack_endpoint(settings: Settings, bolt_app, metrics: PrometheusMetrics):
+    from bot.slack.audience import Audience
+    from bot.web.slack_events import SlackEndpoint, response_url_prefixes
+
+    def auth_test() -> dict:
+        # Its own client with a short timeout and no retries: a request waits for it at most once.
+        client = WebClient(token=settings.slack_bot_token, base_url=bolt_app.client.base_url, timeout=5)
+        return client.auth_test().data
+
+    audience = Audience(team_id=settings.slack_team_id, app_id=settings.slack_app_id, auth_test=auth_test)
+    return SlackEndpoint(bolt_app, secrets=settings.slack_signing_secrets, audience=audience,
+                         response_url_prefixes=response_url_prefixes(settings.slack_api_url),
+                         count_refused=metrics.slack_request_refused)
+
+
+def _slack_route(app: Flask, settings: Settings, bolt_app, metrics: PrometheusMetrics) -> None:
     mode = settings.slack_mode
     if mode == "http":
-        from slack_bolt.adapter.flask import SlackRequestHandler
-
-        handler = SlackRequestHandler(bolt_app)
+        handler = _slack_endpoint(settings, bolt_app, metrics)
         log.info("Slack is on: events, commands and interactivity at POST /slack/events")
     elif mode == "socket":
         handler = None
