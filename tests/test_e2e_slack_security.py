@@ -16,6 +16,8 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import server_process as e2e
 from tests.fake_slack import RESPONSE_URL, FakeSlack
@@ -269,3 +271,88 @@ def test_a_slash_command_about_payload_too_large_is_diagnosed(server, e2e_slack,
     result = server.post(signer.slash_command(paste, response_url=e2e_slack.response_url()))
     assert result.status == 200
     assert "HTTP 413: the request payload is larger than 1.5 MB" in json.dumps(result.json())
+
+
+# -- property: whatever arrives, never a 5xx, and nothing unverified reaches Slack -------------------
+
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255, exclude_characters="\x7f"), max_size=80)
+SLACK_SHAPED = st.fixed_dictionaries({
+    "type": st.sampled_from(["event_callback", "block_actions", "url_verification", "message_action", "x"]),
+    "team_id": st.sampled_from(["T1", "T0THEIRS", ""]),
+    "api_app_id": st.sampled_from([APP_ID, "A0OTHER"]),
+    "event": st.fixed_dictionaries({"type": st.sampled_from(["app_mention", "message"]),
+                                    "channel": st.just("C0PROPERTY"), "ts": st.just("1.1"),
+                                    "user": st.just("U1"), "text": st.text(max_size=200)}),
+    "response_url": st.sampled_from(["https://hooks.slack.com/actions/1", "http://127.0.0.1:9/x", "x"]),
+})
+BODIES = st.one_of(
+    st.binary(max_size=2000),
+    SLACK_SHAPED.map(lambda value: json.dumps(value).encode()),
+    SLACK_SHAPED.map(lambda value: urllib.parse.urlencode({"payload": json.dumps(value)}).encode()),
+    st.dictionaries(st.sampled_from(["command", "text", "team_id", "payload", "ssl_check", "response_url"]),
+                    HEADER_TEXT).map(lambda fields: urllib.parse.urlencode(fields).encode()),
+    st.recursive(st.none() | st.integers() | st.text(max_size=20),
+                 lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                 max_leaves=30).map(lambda value: json.dumps(value).encode()),
+)
+CONTENT_TYPES = st.sampled_from([JSON, FORM, "", "text/plain", "application/json; charset=utf-8",
+                                 "multipart/form-data"])
+TIMESTAMPS = st.one_of(st.none(), HEADER_TEXT, st.integers(-2**70, 2**70).map(str),
+                       st.integers(-400, 400).map(lambda delta: str(int(time.time()) + delta)))
+
+
+def _headers(content_type: str, timestamp: str | None, signature: str | None) -> dict[str, str]:
+    headers = {"Content-Type": content_type} if content_type else {}
+    if timestamp is not None:
+        headers["X-Slack-Request-Timestamp"] = timestamp
+    if signature is not None:
+        headers["X-Slack-Signature"] = signature
+    return headers
+
+
+PROPERTY = settings(max_examples=300, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def test_no_unsigned_or_forged_request_gets_a_5xx_or_reaches_slack(secure_server_module, e2e_slack_module):
+    server, slack = secure_server_module, e2e_slack_module
+    slack.wait_quiet(0.3, at_least=False)
+    calls_before = len(slack.calls())
+
+    @PROPERTY
+    @given(body=BODIES, content_type=CONTENT_TYPES, timestamp=TIMESTAMPS,
+           signature=st.one_of(st.none(), HEADER_TEXT, st.text("0123456789abcdef", min_size=64, max_size=64)
+                               .map(lambda digits: "v0=" + digits), st.binary(max_size=40).map(
+                                   lambda secret: signer_for(secret.hex()))))
+    def unverified(body, content_type, timestamp, signature):
+        if callable(signature):  # a valid signature, but under a secret that is not the app's
+            signature = signature(timestamp or "0", body)
+        result = raw_post(server, body, _headers(content_type, timestamp, signature))
+        assert result.status in (401, 413), (result.status, result.text[:200])
+
+    unverified()
+    slack.wait_quiet(0.5)
+    assert len(slack.calls()) == calls_before, [c.key for c in slack.calls()[calls_before:]]
+    assert "Traceback" not in server.logs()
+
+
+def test_no_signed_request_gets_a_5xx_whatever_its_body(secure_server_module, signer):
+    @PROPERTY
+    @given(body=BODIES, content_type=CONTENT_TYPES)
+    def signed(body, content_type):
+        result = raw_post(secure_server_module, body, signer.sign(body, content_type).headers)
+        assert result.status < 500, (result.status, result.text[:200])
+
+    signed()
+    assert "Traceback" not in secure_server_module.logs()
+
+
+def signer_for(secret: str):
+    def sign_with(timestamp: str, body: bytes) -> str:
+        from bot.slack.signature import sign
+
+        try:
+            return sign(secret, timestamp, body)
+        except UnicodeEncodeError:  # a timestamp that is not ASCII: no signature can be made over it
+            return "v0=" + "0" * 64
+    return sign_with
