@@ -36,6 +36,11 @@ class Settings:
     # auth.test when not set; app: not checked when not set (unless auth.test names it).
     slack_team_id: str | None = None
     slack_app_id: str | None = None
+    # Heavy pastes (bot.diagnosis_pool): processes diagnosing them, how many more may wait, and how
+    # long one may take before the person is told it took too long (a slash command: 2 s at most).
+    diagnosis_workers: int = 2
+    diagnosis_queue: int = 8
+    diagnosis_time_limit: float = 20.0
     host: str = "0.0.0.0"
     port: int = 3000
     web_threads: int = 8
@@ -153,6 +158,9 @@ class Settings:
             slack_signing_secret_old=text("SLACK_SIGNING_SECRET_OLD"),
             slack_team_id=text("SLACK_TEAM_ID"),
             slack_app_id=text("SLACK_APP_ID"),
+            diagnosis_workers=_number(text("DIAGNOSIS_WORKERS"), 2, 1, 16, "DIAGNOSIS_WORKERS", problems),
+            diagnosis_queue=_number(text("DIAGNOSIS_QUEUE"), 8, 0, 1000, "DIAGNOSIS_QUEUE", problems),
+            diagnosis_time_limit=_seconds(text("DIAGNOSIS_TIME_LIMIT"), 20.0, "DIAGNOSIS_TIME_LIMIT", problems),
             host=text("HOST") or "0.0.0.0",
             port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
             web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),
@@ -209,6 +217,19 @@ def _rate(value: str | None, problems: list[str]) -> float:
                         f"not {value!r}")
         return 1.0
     return rate
+
+
+def _seconds(value: str | None, default: float, name: str, problems: list[str]) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.01 <= seconds <= 600:
+        problems.append(f"{name} must be seconds, at least 0.01 and at most 600, not {value!r}")
+        return default
+    return seconds
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:

@@ -4,7 +4,8 @@ for this bot, too large, or shaped to confuse the parser, against the real `pyth
 Nothing a request carries may make the server act before it is proven to be Slack's: no message
 posted, no response_url called, no body in the log, never a 5xx. The server runs with the signing
 secret of the tests and an old one still accepted (a rotation under way), `SLACK_APP_ID` set and the
-team learned from the fake Slack's `auth.test`.
+team learned from the fake Slack's `auth.test`; heavy pastes meet a pool of one process with a
+time limit none of them can meet.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import server_process as e2e
+from tests.ackbench import heavy_paste
 from tests.fake_slack import RESPONSE_URL, FakeSlack
 from tests.server_process import ServerProcess, http, metric_value, server_env
 from tests.slack_signing import APP_ID, FORM, JSON, Signer, mention_event, message_event, unique_id
@@ -41,8 +44,9 @@ def internal() -> Iterator[FakeSlack]:
 
 @pytest.fixture(scope="module")
 def secure_server_module(e2e_db_url: str, e2e_slack_module: FakeSlack) -> Iterator[ServerProcess]:
+    # One process for heavy pastes, one more may wait, and a time limit no heavy paste meets.
     env = server_env(database_url=e2e_db_url, slack=e2e_slack_module, SLACK_SIGNING_SECRET_OLD=OLD_SECRET,
-                     SLACK_APP_ID=APP_ID)
+                     SLACK_APP_ID=APP_ID, DIAGNOSIS_WORKERS="1", DIAGNOSIS_QUEUE="1", DIAGNOSIS_TIME_LIMIT="0.05")
     with ServerProcess(env) as server:
         yield server
 
@@ -271,6 +275,38 @@ def test_a_slash_command_about_payload_too_large_is_diagnosed(server, e2e_slack,
     result = server.post(signer.slash_command(paste, response_url=e2e_slack.response_url()))
     assert result.status == 200
     assert "HTTP 413: the request payload is larger than 1.5 MB" in json.dumps(result.json())
+
+
+# -- 7. heavy pastes: bounded in number and time, and always answered ---------------------------------
+
+BUSY = "Too many long pastes are being diagnosed right now"
+TOO_SLOW = "took too long to diagnose"
+
+
+def test_heavy_mentions_beyond_the_pool_or_its_time_limit_each_get_a_clear_reply(server, e2e_slack, signer):
+    paste = heavy_paste()
+    channels = [unique_id("C") for _ in range(10)]
+    requests = [signer.event(mention_event(f"<@UBOT> {paste}", channel=channel)) for channel in channels]
+    with ThreadPoolExecutor(len(requests)) as clients:
+        assert [r.status for r in clients.map(server.post, requests)] == [200] * len(requests)
+    replies = {}
+    for channel in channels:
+        [post] = e2e_slack.wait_for("chat.postMessage", where=lambda c, ch=channel: c.body.get("channel") == ch,
+                                    timeout=60)
+        replies[channel] = post.text_everywhere
+    busy = [c for c, text in replies.items() if BUSY in text]
+    slow = [c for c, text in replies.items() if TOO_SLOW in text]
+    assert len(busy) + len(slow) == len(channels), replies
+    assert busy and slow, (len(busy), len(slow))
+    assert "40 KB" in replies[slow[0]]
+    e2e_slack.wait_quiet(0.5)
+    assert len(e2e_slack.calls("chat.postMessage")) == len(channels)  # one reply each, no second one
+
+
+def test_a_heavy_slash_command_is_acknowledged_with_a_clear_reply(server, e2e_slack, signer):
+    result = server.post(signer.slash_command(heavy_paste(), response_url=e2e_slack.response_url()))
+    assert result.status == 200, (result.status, result.text[:200])
+    assert TOO_SLOW in json.dumps(result.json())
 
 
 # -- property: whatever arrives, never a 5xx, and nothing unverified reaches Slack -------------------

@@ -17,6 +17,7 @@ from flask import Flask, Response, g, jsonify, request
 from slack_sdk import WebClient
 
 from bot.alert_desk import AlertDesk
+from bot.diagnosis_pool import DiagnosisPool
 from bot.kb_watch import start_watcher
 from bot.runtime import Runtime, open_runtime
 from bot.service import BotService
@@ -52,6 +53,8 @@ class AppState:
         shutdown = getattr(self.slack_threads, "shutdown", None)
         if shutdown is not None:
             shutdown(wait=True)
+        if self.service.pool is not None:
+            self.service.pool.close()
         self.runtime.engine.dispose()
 
 
@@ -65,7 +68,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     runtime = runtime or open_runtime(settings)
     metrics = PrometheusMetrics()
     metrics.knowledge_base(version=runtime.kb_version, entries=len(runtime.index.entries))
-    service = BotService(runtime, metrics=metrics)
+    # Heavy pastes are diagnosed in processes of their own (started by `serve`, or at the first one).
+    pool = (DiagnosisPool(settings.database_url, workers=settings.diagnosis_workers,
+                          queue_limit=settings.diagnosis_queue, time_limit=settings.diagnosis_time_limit)
+            if settings.slack_mode != "off" else None)
+    service = BotService(runtime, metrics=metrics, pool=pool)
     delivery = _delivery_worker(settings, runtime, metrics)
     desk = AlertDesk(runtime.sessions, wake=delivery.wake if delivery is not None else None)
     bolt_app, slack_threads = (_bolt_app(settings, service, metrics, slack_client, desk)
