@@ -80,8 +80,9 @@ def make_error_handler(renderer: Renderer, metrics: Metrics) -> Callable[..., Bo
         ref = new_reference()
         if isinstance(error, SlackApiError):
             count_api_error(metrics, error)
-        # Bolt passes its context; the background pool (work of a listener, so of a verified request)
-        # passes none. A body that did not pass bot.web.slack_events names nothing to act on.
+        # Bolt passes its context, the background pool the context of the listener that handed it the
+        # work; a caller without one is a unit test. A body that did not pass bot.web.slack_events
+        # names nothing to act on.
         if context is not None and not context.get(VERIFIED):
             logger.error("tsgbot: a request that was not verified failed (ref %s): %s", ref,
                          error.__class__.__name__)
