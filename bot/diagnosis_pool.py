@@ -15,10 +15,12 @@ knowledge-base version it does not have (after a `kb sync`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -32,6 +34,7 @@ DEFAULT_WORKERS = 2
 DEFAULT_QUEUE = 8
 DEFAULT_TIME_LIMIT = 20.0
 START_SECONDS = 60.0  # a child that has not built its index by then is given up
+RETRY_SECONDS = (1, 2, 5, 10, 30)
 
 
 class DiagnosisBusy(DiagnosisUnavailable):
@@ -81,7 +84,13 @@ class _Child:
 
 
 class DiagnosisPool:
-    """`diagnose(text, lang=..., version=..., time_limit=...)` in a child process; thread-safe."""
+    """`diagnose(text, lang=..., version=..., time_limit=...)` in a child process; thread-safe.
+
+    Children start in the background (`start()`, or at the first heavy paste) and a stopped one is
+    replaced in the background too: a caller's time limit covers all its waiting, for a free child
+    as much as for the diagnosis, so a slash command is answered within Slack's 3 seconds whatever
+    the pool is doing.
+    """
 
     def __init__(self, database_url: str, *, workers: int = DEFAULT_WORKERS, queue_limit: int = DEFAULT_QUEUE,
                  time_limit: float = DEFAULT_TIME_LIMIT):
@@ -89,30 +98,29 @@ class DiagnosisPool:
         self.workers = workers
         self.queue_limit = queue_limit
         self.time_limit = time_limit  # callers pass it, or less (a slash command)
-        self._idle: queue.LifoQueue[_Child | None] = queue.LifoQueue()
-        for _ in range(workers):
-            self._idle.put(None)  # a slot whose child starts when first needed
+        self._idle: queue.Queue[_Child] = queue.Queue()
         self._lock = threading.Lock()
         self._admitted = 0
+        self._started = False
         self._closed = False
 
     def diagnose(self, text: str, *, lang: str | None, version: int, time_limit: float) -> PoolResult:
+        deadline = time.monotonic() + time_limit
         with self._lock:
             if self._closed or self._admitted >= self.workers + self.queue_limit:
                 raise DiagnosisBusy(f"{self._admitted} heavy diagnoses are running or waiting")
             self._admitted += 1
         try:
+            self.start()
             try:
                 child = self._idle.get(timeout=time_limit)
             except queue.Empty:
                 raise DiagnosisTooSlow(f"no diagnosis process free within {time_limit:g} s") from None
             try:
-                child = child or _Child(self.database_url)
-                result = child.ask(text, lang, version, time_limit)
+                result = child.ask(text, lang, version, max(0.001, deadline - time.monotonic()))
             except BaseException:
-                if child is not None:  # its state is unknown (still computing, or broken): a new one next time
-                    child.stop()
-                self._idle.put(None)
+                child.stop()  # still computing, or broken: a new one takes its place
+                self._replace()
                 raise
             self._idle.put(child)
             return result
@@ -121,33 +129,43 @@ class DiagnosisPool:
                 self._admitted -= 1
 
     def start(self) -> DiagnosisPool:
-        """Start the children now, in the background (the first heavy paste then waits for none)."""
-        def warm() -> None:
-            started = []
-            for _ in range(self.workers):
-                child = self._idle.get()
-                try:
-                    started.append(child or _Child(self.database_url))
-                except Exception:
-                    log.exception("could not start a diagnosis process; it is tried again when needed")
-                    started.append(None)
-            for child in started:
-                self._idle.put(child)
-
-        threading.Thread(target=warm, name="tsgbot-diagnosis-start", daemon=True).start()
+        """Start the children in the background, once (the first heavy paste then waits for none)."""
+        with self._lock:
+            if self._started:
+                return self
+            self._started = True
+        for _ in range(self.workers):
+            self._replace()
         return self
 
+    def _replace(self) -> None:
+        threading.Thread(target=self._spawn, name="tsgbot-diagnosis-start", daemon=True).start()
+
+    def _spawn(self) -> None:
+        for attempt in itertools.count():
+            if self._closed:
+                return
+            try:
+                child = _Child(self.database_url)
+                break
+            except Exception:  # the database away, say: the heavy pastes get 'too slow' meanwhile
+                wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                log.exception("could not start a diagnosis process; trying again in %d s", wait)
+                time.sleep(wait)
+        if self._closed:
+            child.stop()
+            return
+        self._idle.put(child)
+
     def close(self) -> None:
-        """End the idle children; a child busy now is ended by its caller's time limit or at exit (daemon)."""
+        """End the idle children; one busy now is ended by its caller's time limit, or at exit (daemon)."""
         with self._lock:
             self._closed = True
         while True:
             try:
-                child = self._idle.get_nowait()
+                self._idle.get_nowait().stop()
             except queue.Empty:
                 return
-            if child is not None:
-                child.stop()
 
 
 def _child_main(database_url: str, conn: Connection) -> None:
