@@ -84,10 +84,13 @@ def run_ack_benchmark(out: TextIO, *, requests: int = 200, slack_delay: float = 
         server = ServerProcess(server_env(database_url=url, slack=slack, LOG_LEVEL="WARNING"))
         try:
             server.start()
-            # Warm up (first requests import and compile lazily), with Slack still fast.
+            # Warm up (first requests import and compile lazily, the heavy-paste processes build their
+            # index), with Slack still fast: two heavy mentions at once are answered when both are ready.
             _send(server, signer.slash_command(LOG, response_url=slack.response_url()))
             _send(server, signer.event(mention_event(f"<@UBOT> {LOG}", channel=unique_id("C"))))
-            slack.wait_for("chat.postMessage", timeout=30)
+            for _ in range(2):
+                _send(server, signer.event(mention_event(f"<@UBOT> {heavy_paste()}", channel=unique_id("C"))))
+            slack.wait_for("chat.postMessage", 3, timeout=120)
             slack.reset()
             slack.delay(slack_delay)
 
