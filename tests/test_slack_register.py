@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import BoltRequest
 
 from tests.slack_fakes import (
     BOT_ID,
@@ -86,6 +87,18 @@ def test_a_failure_of_a_request_not_verified_before_bolt_apologises_nowhere(worl
     time.sleep(0.3)  # a wrong post to C0VICTIM would have been sent before or with the marker's
     assert [post["channel"] for post in slack.calls("/api/chat.postMessage")] == ["C0MARKER"]
     assert [path for path, _ in slack.received if path.startswith("/response/")] == []
+
+
+def test_a_failure_of_a_socket_mode_request_is_apologised_for_in_its_thread(world, slack):
+    """Socket Mode requests come over the connection Slack opened with the app token: they are Slack's."""
+    world.service.fail_with = RuntimeError("database is gone")
+    event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": "C0SOCKET",
+             "ts": "1700000100.000300"}
+    request = BoltRequest(body=event_body(event, "Ev0SOCKET"), mode="socket_mode")
+    assert bolt_app(world, slack.url + "/api/").dispatch(request).status == 200
+    assert wait_for(lambda: slack.calls("/api/chat.postMessage"))
+    [post] = slack.calls("/api/chat.postMessage")
+    assert post["channel"] == "C0SOCKET" and "Sorry, something went wrong" in post["text"]
 
 
 def test_a_mention_is_answered_in_its_thread(world, slack):
