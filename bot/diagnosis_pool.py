@@ -105,6 +105,13 @@ class DiagnosisPool:
         self._closed = False
 
     def diagnose(self, text: str, *, lang: str | None, version: int, time_limit: float) -> PoolResult:
+        try:
+            return self._diagnose(text, lang=lang, version=version, time_limit=time_limit)
+        except DiagnosisUnavailable as exc:  # the person gets a notice; the operator this line (never the text)
+            log.warning("a heavy paste of %d characters was not diagnosed: %s", len(text), exc)
+            raise
+
+    def _diagnose(self, text: str, *, lang: str | None, version: int, time_limit: float) -> PoolResult:
         deadline = time.monotonic() + time_limit
         with self._lock:
             if self._closed or self._admitted >= self.workers + self.queue_limit:

@@ -168,7 +168,8 @@ def _slack_endpoint(settings: Settings, bolt_app, metrics: PrometheusMetrics):
 
     def auth_test() -> dict:
         # Its own client with a short timeout and no retries: a request waits for it at most once.
-        client = WebClient(token=settings.slack_bot_token, base_url=bolt_app.client.base_url, timeout=5)
+        client = WebClient(token=settings.slack_bot_token, base_url=bolt_app.client.base_url, timeout=5,
+                           retry_handlers=[])
         return client.auth_test().data
 
     audience = Audience(team_id=settings.slack_team_id, app_id=settings.slack_app_id, auth_test=auth_test)
