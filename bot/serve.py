@@ -109,6 +109,9 @@ class TsgbotServer(BaseApplication):
         from bot.web.app import app_state, create_app
 
         self.app = create_app(self.settings)
+        pool = app_state(self.app).service.pool
+        if pool is not None:  # heavy pastes then wait for no process to start
+            pool.start()
         if self.settings.slack_mode == "socket":
             from bot.web.socket_mode import SocketModeConnection
 

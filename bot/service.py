@@ -20,6 +20,7 @@ from bot.db.entries import EntryRepository
 from bot.db.examples import ExampleRepository
 from bot.db.slack import FeedbackLog, FeedbackRecord, SlackEventLog
 from bot.db.tables import utcnow
+from bot.diagnosis_pool import HEAVY_CHARS, DiagnosisPool
 from bot.engine.diagnose import diagnose
 from bot.engine.model import Entry
 from bot.replies.render import Renderer
@@ -34,14 +35,18 @@ EVENT_ID_MAX = 64  # the width of slack_events.event_id
 KEEP_EVENTS = timedelta(days=1)  # Slack retries an event for minutes; a day is plenty
 PRUNE_EVERY = timedelta(hours=1)
 TOKEN_RE = re.compile(r"[\w.:-]{2,100}")  # one word: what a direct look-up may be
+# A slash command answers in its acknowledgement, which Slack waits 3 seconds for: its heavy paste
+# gets at most this long; a thread reply may come later (the pool's own time limit).
+SLASH_TIME_LIMIT = 2.0
 
 
 class BotService:
     """Diagnoses and records; answers look-ups, history, feedback and event de-duplication."""
 
-    def __init__(self, runtime: Runtime, *, metrics: Metrics | None = None) -> None:
+    def __init__(self, runtime: Runtime, *, metrics: Metrics | None = None, pool: DiagnosisPool | None = None) -> None:
         self.runtime = runtime
         self.metrics = metrics
+        self.pool = pool  # where heavy pastes are diagnosed; None: every paste in the calling thread
         self._pruned_at = None
         self._prune_lock = threading.Lock()
 
@@ -55,7 +60,15 @@ class BotService:
         """Diagnose `text` and record it with who asked where; the id is what buttons refer to."""
         started = time.perf_counter()
         snapshot = self.runtime.snapshot
-        diagnosis = diagnose(text, snapshot.index, lang=lang)
+        renderer: Renderer | None = snapshot.renderer
+        if self.pool is not None and len(text) >= HEAVY_CHARS:
+            # Raises DiagnosisUnavailable (busy, too slow): the Slack layer answers with a notice.
+            result = self.pool.diagnose(text, lang=lang, version=snapshot.version, time_limit=self._time_limit(surface))
+            diagnosis = result.diagnosis
+            if result.version != snapshot.version:  # a sync landed meanwhile: render with what is served then
+                renderer = None
+        else:
+            diagnosis = diagnose(text, snapshot.index, lang=lang)
         record = record_from_diagnosis(diagnosis, surface=surface, excerpt_chars=SLACK_EXCERPT_CHARS,
                                        user_id=user_id, channel_id=channel_id)
         # Unlike the CLI's log, a failure here fails the answer: its buttons would point at nothing.
@@ -66,7 +79,11 @@ class BotService:
             self.metrics.diagnosis(surface=surface, decision=diagnosis.decision,
                                    entry_id=top.entry.id if top else None,
                                    seconds=time.perf_counter() - started)
-        return Recorded(diagnosis, diagnosis_id, snapshot.renderer)
+        return Recorded(diagnosis, diagnosis_id, renderer)
+
+    def _time_limit(self, surface: str) -> float:
+        limit = self.pool.time_limit if self.pool is not None else SLASH_TIME_LIMIT
+        return min(limit, SLASH_TIME_LIMIT) if surface == "slash" else limit
 
     def recorded(self, diagnosis_id: int, *, lang: str | None = None) -> Recorded | None:
         """Diagnose again the stored excerpt of diagnosis `diagnosis_id` (not recorded again)."""
@@ -75,8 +92,13 @@ class BotService:
         if record is None:
             return None
         snapshot = self.runtime.snapshot
-        return Recorded(diagnose(record.excerpt, snapshot.index, lang=lang or record.language), diagnosis_id,
-                        snapshot.renderer)
+        lang = lang or record.language
+        if self.pool is not None and len(record.excerpt) >= HEAVY_CHARS:
+            result = self.pool.diagnose(record.excerpt, lang=lang, version=snapshot.version,
+                                        time_limit=self.pool.time_limit)
+            return Recorded(result.diagnosis, diagnosis_id,
+                            snapshot.renderer if result.version == snapshot.version else None)
+        return Recorded(diagnose(record.excerpt, snapshot.index, lang=lang), diagnosis_id, snapshot.renderer)
 
     def entries(self) -> list[Entry]:
         return list(self.runtime.snapshot.index.entries)

@@ -18,6 +18,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_THREADS = 256
 MIN_SECRET = 16  # shorter webhook secrets can be guessed
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+SLACK_ID_RE = re.compile(r"[A-Z0-9]{2,32}")  # team (T..., E... on Enterprise Grid) and app (A...) ids
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,17 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str | None = None  # the Web API base URL, ending in '/'; None: Slack's own
     slack_command: str = DEFAULT_COMMAND
+    # The old signing secret, still accepted while a new one is rolled out (see README, Security).
+    slack_signing_secret_old: str | None = None
+    # The workspace and app whose requests are answered; others are ignored. Team: learned from
+    # auth.test when not set; app: not checked when not set (unless auth.test names it).
+    slack_team_id: str | None = None
+    slack_app_id: str | None = None
+    # Heavy pastes (bot.diagnosis_pool): processes diagnosing them, how many more may wait, and how
+    # long one may take before the person is told it took too long (a slash command: 2 s at most).
+    diagnosis_workers: int = 2
+    diagnosis_queue: int = 8
+    diagnosis_time_limit: float = 20.0
     host: str = "0.0.0.0"
     port: int = 3000
     web_threads: int = 8
@@ -69,6 +81,11 @@ class Settings:
         return "off"
 
     @property
+    def slack_signing_secrets(self) -> tuple[str, ...]:
+        """The signing secrets a request may be signed with: the current one, then the old one."""
+        return tuple(s for s in (self.slack_signing_secret, self.slack_signing_secret_old) if s)
+
+    @property
     def alerts_on(self) -> bool:
         return bool(self.alert_token or self.alert_hmac_secret)
 
@@ -87,6 +104,13 @@ class Settings:
         if not self.slack_command.startswith("/") or len(self.slack_command) < 2 or " " in self.slack_command:
             problems.append(f"SLACK_COMMAND must be a slash command such as {DEFAULT_COMMAND}, "
                             f"not {self.slack_command!r}")
+        for name, value, first in (("SLACK_TEAM_ID", self.slack_team_id, "TE"),
+                                   ("SLACK_APP_ID", self.slack_app_id, "A")):
+            if value is not None and not (value[:1] in first and SLACK_ID_RE.fullmatch(value)):
+                problems.append(f"{name} must be a Slack id such as {'T0123ABCD' if first == 'TE' else 'A0123ABCD'} "
+                                f"(Slack's app settings, Basic Information), not {value!r}")
+        if self.slack_signing_secret_old and not self.slack_signing_secret:
+            problems.append("SLACK_SIGNING_SECRET_OLD is set without SLACK_SIGNING_SECRET: set the new secret too")
         if self.slack_api_url and not self.slack_api_url.startswith(("http://", "https://")):
             problems.append(f"SLACK_API_URL must be an http(s) URL such as https://slack.com/api/, "
                             f"not {self.slack_api_url!r}")
@@ -135,6 +159,12 @@ class Settings:
             slack_app_token=text("SLACK_APP_TOKEN"),
             slack_api_url=api_url,
             slack_command=text("SLACK_COMMAND") or DEFAULT_COMMAND,
+            slack_signing_secret_old=text("SLACK_SIGNING_SECRET_OLD"),
+            slack_team_id=text("SLACK_TEAM_ID"),
+            slack_app_id=text("SLACK_APP_ID"),
+            diagnosis_workers=_number(text("DIAGNOSIS_WORKERS"), 2, 1, 16, "DIAGNOSIS_WORKERS", problems),
+            diagnosis_queue=_number(text("DIAGNOSIS_QUEUE"), 8, 0, 1000, "DIAGNOSIS_QUEUE", problems),
+            diagnosis_time_limit=_seconds(text("DIAGNOSIS_TIME_LIMIT"), 20.0, "DIAGNOSIS_TIME_LIMIT", problems),
             host=text("HOST") or "0.0.0.0",
             port=_number(text("PORT"), 3000, 1, 65535, "PORT", problems),
             web_threads=_number(text("WEB_THREADS"), 8, 1, MAX_THREADS, "WEB_THREADS", problems),
@@ -203,6 +233,19 @@ def _rate(value: str | None, problems: list[str]) -> float:
                         f"not {value!r}")
         return 1.0
     return rate
+
+
+def _seconds(value: str | None, default: float, name: str, problems: list[str]) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.01 <= seconds <= 600:
+        problems.append(f"{name} must be seconds, at least 0.01 and at most 600, not {value!r}")
+        return default
+    return seconds
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:

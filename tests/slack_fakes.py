@@ -35,6 +35,7 @@ from bot.replies.render import Renderer
 from bot.slack import register
 from bot.slack.answers import Answerer
 from bot.slack.files import Download
+from bot.slack.inbound import VERIFIED
 from bot.slack.ports import PastDiagnosis, Recorded, ReviewItem, ReviewOutcome
 
 SIGNING_SECRET = "test-signing-secret"
@@ -387,12 +388,13 @@ def logged(world: World, fragment: str) -> list[str]:
     return [r.getMessage() for r in list(world.log) if fragment in r.getMessage()]
 
 
-def signed(raw: str, content_type: str) -> BoltRequest:
-    """A request signed as Slack signs it."""
+def signed(raw: str, content_type: str, *, verified: bool = True) -> BoltRequest:
+    """A request signed as Slack signs it; `verified`: marked as bot.web.slack_events marks what it let through."""
     ts = str(int(time.time()))
     signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:{raw}".encode(), hashlib.sha256).hexdigest()
     return BoltRequest(body=raw, headers={"content-type": [content_type], "x-slack-request-timestamp": [ts],
-                                          "x-slack-signature": [signature]})
+                                          "x-slack-signature": [signature]},
+                       context={VERIFIED: True} if verified else None)
 
 
 def command_request(text: str, response_url: str = "http://127.0.0.1:9/response/1") -> BoltRequest:

@@ -138,3 +138,27 @@ def test_kb_maintainers_are_slack_user_ids_and_anything_else_is_reported():
     assert bad.kb_maintainers == {"U0123ABCD"}
     assert any("KB_MAINTAINERS must be Slack user ids" in p and "'@alice'" in p for p in bad.validate())
     assert Settings.from_env({}).kb_maintainers == frozenset()
+
+
+def test_the_slack_request_checks_and_the_heavy_paste_pool_are_read():
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": BOT, "SLACK_SIGNING_SECRET": SECRET,
+                                  "SLACK_SIGNING_SECRET_OLD": "0ld" + SECRET[3:], "SLACK_TEAM_ID": "T0123ABCD",
+                                  "SLACK_APP_ID": "A0123ABCD", "DIAGNOSIS_WORKERS": "3", "DIAGNOSIS_QUEUE": "0",
+                                  "DIAGNOSIS_TIME_LIMIT": "7.5"})
+    assert settings.validate() == []
+    assert settings.slack_signing_secrets == (SECRET, "0ld" + SECRET[3:])
+    assert (settings.slack_team_id, settings.slack_app_id) == ("T0123ABCD", "A0123ABCD")
+    assert (settings.diagnosis_workers, settings.diagnosis_queue, settings.diagnosis_time_limit) == (3, 0, 7.5)
+    defaults = Settings.from_env({})
+    assert defaults.slack_signing_secrets == () and (defaults.slack_team_id, defaults.slack_app_id) == (None, None)
+    assert (defaults.diagnosis_workers, defaults.diagnosis_queue, defaults.diagnosis_time_limit) == (2, 8, 20.0)
+
+
+def test_unusable_request_check_and_pool_settings_are_problems():
+    problems = Settings.from_env({"SLACK_TEAM_ID": "my-team", "SLACK_APP_ID": "T0123", "SLACK_SIGNING_SECRET_OLD": "x",
+                                  "DIAGNOSIS_WORKERS": "0", "DIAGNOSIS_TIME_LIMIT": "soon"}).validate()
+    assert any(p.startswith("SLACK_TEAM_ID must be a Slack id") and "'my-team'" in p for p in problems)
+    assert any(p.startswith("SLACK_APP_ID must be a Slack id") for p in problems)
+    assert any(p.startswith("SLACK_SIGNING_SECRET_OLD is set without SLACK_SIGNING_SECRET") for p in problems)
+    assert any(p.startswith("DIAGNOSIS_WORKERS must be a number 1-16") for p in problems)
+    assert any(p.startswith("DIAGNOSIS_TIME_LIMIT must be seconds") for p in problems)

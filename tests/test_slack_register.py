@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import BoltRequest
 
 from tests.slack_fakes import (
     BOT_ID,
@@ -16,9 +18,11 @@ from tests.slack_fakes import (
     World,
     bolt_app,
     command_request,
+    event_body,
     event_request,
     local_slack,
     payload_request,
+    signed,
     wait_for,
 )
 
@@ -59,6 +63,42 @@ def test_a_listener_exception_gives_one_apology_in_the_acknowledgement(world):
     assert response.status == 200
     sent = json.loads(response.body)
     assert sent["response_type"] == "ephemeral" and "Sorry, something went wrong" in sent["text"]
+
+
+def test_a_failure_of_a_request_not_verified_before_bolt_apologises_nowhere(world, slack):
+    """Defence in depth: should a body ever reach Bolt without passing bot.web.slack_events, its channel
+    and response_url are the sender's words, not Slack's: the failure is logged, nothing is sent."""
+    world.service.fail_with = RuntimeError("database is gone")
+    app = bolt_app(world, slack.url + "/api/")
+
+    def mention(channel: str, event_id: str, *, verified: bool):
+        event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": channel,
+                 "ts": "1700000100.000200"}
+        return app.dispatch(signed(json.dumps(event_body(event, event_id)), "application/json", verified=verified))
+
+    assert mention("C0VICTIM", "Ev0UNVERIFIED", verified=False).status == 200
+    command = urlencode({"command": "/troubleshoot", "text": QUOTA, "channel_id": "C0VICTIM", "team_id": "T1",
+                         "response_url": slack.url + "/response/1", "user_id": "U1", "trigger_id": "t"})
+    response = app.dispatch(signed(command, "application/x-www-form-urlencoded", verified=False))
+    assert "Sorry" not in str(response.body)
+    # The same failure of a verified mention is apologised for: the marker that the others had their chance.
+    assert mention("C0MARKER", "Ev0VERIFIED", verified=True).status == 200
+    assert wait_for(lambda: slack.calls("/api/chat.postMessage"))
+    time.sleep(0.3)  # a wrong post to C0VICTIM would have been sent before or with the marker's
+    assert [post["channel"] for post in slack.calls("/api/chat.postMessage")] == ["C0MARKER"]
+    assert [path for path, _ in slack.received if path.startswith("/response/")] == []
+
+
+def test_a_failure_of_a_socket_mode_request_is_apologised_for_in_its_thread(world, slack):
+    """Socket Mode requests come over the connection Slack opened with the app token: they are Slack's."""
+    world.service.fail_with = RuntimeError("database is gone")
+    event = {"type": "app_mention", "user": "U123", "text": f"<@{BOT_USER}> {QUOTA}", "channel": "C0SOCKET",
+             "ts": "1700000100.000300"}
+    request = BoltRequest(body=event_body(event, "Ev0SOCKET"), mode="socket_mode")
+    assert bolt_app(world, slack.url + "/api/").dispatch(request).status == 200
+    assert wait_for(lambda: slack.calls("/api/chat.postMessage"))
+    [post] = slack.calls("/api/chat.postMessage")
+    assert post["channel"] == "C0SOCKET" and "Sorry, something went wrong" in post["text"]
 
 
 def test_a_mention_is_answered_in_its_thread(world, slack):

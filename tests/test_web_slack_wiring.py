@@ -65,7 +65,7 @@ def signed(body: str, *, secret: str = SECRET, age: float = 0) -> dict[str, str]
 
 def slash(command: str = "/tsg", text: str = "ERR_1200") -> str:
     return urllib.parse.urlencode({"command": command, "text": text, "user_id": "U1", "channel_id": "C1",
-                                   "team_id": "T1", "response_url": "http://127.0.0.1:9/response/1",
+                                   "team_id": "T1", "response_url": "https://hooks.slack.com/commands/T1/1/abc",
                                    "trigger_id": "1.2.3"})
 
 
@@ -85,7 +85,7 @@ def test_the_listeners_get_the_apps_service_metrics_and_command(make_app, regist
 
 def test_a_signed_request_reaches_the_listeners(make_app, registered, slack):  # noqa: F811
     client = make_app(SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
-                      SLACK_COMMAND="/tsg").test_client()
+                      SLACK_COMMAND="/tsg", SLACK_TEAM_ID="T1").test_client()
     body = slash()
     response = client.post("/slack/events", data=body, headers=signed(body))
     assert response.status_code == 200 and response.get_data(as_text=True) == "pong"

@@ -55,6 +55,10 @@ LABELS: dict[str, dict[str, str]] = {
         "others_title": "Other matches",
         "no_others": "No other entry of the troubleshooting guide came close.",
         "gone": "That diagnosis is no longer available. Send the paste again and I will diagnose it anew.",
+        "busy": "Too many long pastes are being diagnosed right now, so I did not diagnose this one ({size}). "
+                "Please send it again in a minute, or only the lines around the error.",
+        "too_slow": "This paste ({size}) took too long to diagnose, so I stopped. Please send only the lines "
+                    "around the error (the error message and a few lines before it).",
         "apology": "Sorry, something went wrong on my side. Please try again; if it keeps failing, "
                    "give the admins of this bot the reference `{ref}`.",
         "private_fallback": "I am not in this channel, so only you see this answer. Invite me to answer in "
@@ -185,6 +189,10 @@ LABELS: dict[str, dict[str, str]] = {
         "no_others": "Kein anderer Eintrag des Troubleshooting-Leitfadens kam in Frage.",
         "gone": "Diese Diagnose ist nicht mehr verfügbar. Schick den Text noch einmal, dann diagnostiziere "
                 "ich ihn neu.",
+        "busy": "Gerade werden zu viele lange Texte diagnostiziert, deshalb habe ich diesen ({size}) nicht "
+                "diagnostiziert. Schick ihn in einer Minute noch einmal, oder nur die Zeilen um den Fehler.",
+        "too_slow": "Die Diagnose dieses Texts ({size}) hat zu lange gedauert, deshalb habe ich abgebrochen. "
+                    "Schick bitte nur die Zeilen um den Fehler (die Fehlermeldung und ein paar Zeilen davor).",
         "apology": "Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuch es noch einmal; wenn es "
                    "weiter fehlschlägt, gib den Admins dieses Bots die Referenz `{ref}`.",
         "private_fallback": "Ich bin nicht in diesem Kanal, daher siehst nur du diese Antwort. Lade mich ein, "

@@ -17,6 +17,7 @@ from bot.slack.command import make_slash_command
 from bot.slack.errors import make_error_handler
 from bot.slack.files import Downloader
 from bot.slack.home import make_app_home
+from bot.slack.inbound import VERIFIED
 from bot.slack.messages import make_message_listeners
 from bot.slack.ports import DiagnosisService, Metrics
 from bot.slack.shortcut import CALLBACK_ID, make_message_shortcut
@@ -49,5 +50,15 @@ def register(app: Any, *, service: DiagnosisService, metrics: Metrics, command: 
         for action_id, listener in make_alert_buttons(alerts).items():
             app.action(action_id)(listener)
     app.event("app_home_opened")(make_app_home(service, metrics, command=command, background=background))
+    app.middleware(trust_socket_mode)
     app.error(handle_error)
     return background
+
+
+def trust_socket_mode(req, context, next):  # noqa: A002 - Bolt injects `next` by name
+    """Mark Socket Mode requests verified: they arrive over the connection Slack opened to us with the
+    app-level token. HTTP requests are marked by bot.web.slack_events after their signature is checked;
+    a mark is never taken from anything the sender wrote."""
+    if req.mode == "socket_mode":
+        context[VERIFIED] = True
+    return next()

@@ -51,10 +51,10 @@ def make_action_listeners(service: DiagnosisService, metrics: Metrics, *, backgr
     def later(work: Callable[..., None]) -> Callable[..., None]:
         """The Bolt listener for `work(body, action, respond, logger)`: ack, then work in the background."""
 
-        def listener(ack, body, action, respond, client, logger) -> None:
+        def listener(ack, body, action, respond, client, logger, context=None) -> None:
             ack()
             background.run(lambda: work(body, action, respond, logger), body=body, client=client, logger=logger,
-                           respond=respond)
+                           respond=respond, context=context)
 
         listener.__name__ = listener.__qualname__ = work.__name__
         return listener

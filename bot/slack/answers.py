@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.replies.render import Note, SlackReply
 from bot.slack.intent import Intent, parse
-from bot.slack.ports import DiagnosisService, Metrics, Recorded
+from bot.slack.ports import DiagnosisService, DiagnosisUnavailable, Metrics, Recorded
 
 PRIVATE_SURFACES = ("slash", "dm")  # answers only the asker sees: the slash command's, a direct message's
 
@@ -66,8 +66,12 @@ class Answerer:
         if not paste.strip():
             return self._help(intent.reply_lang, notes)
         # The service records the diagnosis and counts it in the metrics (surface, decision, entry, time).
-        recorded = self.service.diagnose(paste, surface=surface, user_id=user_id, channel_id=channel_id,
-                                         lang=intent.lang)
+        try:
+            recorded = self.service.diagnose(paste, surface=surface, user_id=user_id, channel_id=channel_id,
+                                             lang=intent.lang)
+        except DiagnosisUnavailable as exc:  # a heavy paste met a full pool or its time limit
+            lang = intent.lang or intent.reply_lang
+            return Answer(self.renderer.slack_notice(exc.reason, lang, size=f"{len(paste) // 1000} KB"), lang)
         diagnosis = recorded.diagnosis
         lang = intent.lang or diagnosis.extraction.language
         reply = recorded.render_with(self.renderer).slack(diagnosis, lang, diagnosis_id=recorded.diagnosis_id,

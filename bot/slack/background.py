@@ -24,13 +24,17 @@ class Background:
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tsgbot-slack") if threads else None
         self.on_error = on_error
 
-    def run(self, work: Callable[[], None], *, body: dict, client: Any, logger: Any, respond: Any = None) -> None:
+    def run(self, work: Callable[[], None], *, body: dict, client: Any, logger: Any, respond: Any = None,
+            context: Any = None) -> None:
+        """`context`: the request's Bolt context, which says whether the request was verified (the error
+        handler acts on a body's channel or response_url only then)."""
         if self.executor is None:
             work()
             return
-        self.executor.submit(self._guarded, work, body, client, logger, respond)
+        self.executor.submit(self._guarded, work, body, client, logger, respond, context)
 
-    def _guarded(self, work: Callable[[], None], body: dict, client: Any, logger: Any, respond: Any) -> None:
+    def _guarded(self, work: Callable[[], None], body: dict, client: Any, logger: Any, respond: Any,
+                 context: Any) -> None:
         try:
             work()
         except Exception as exc:  # off Bolt's threads: nobody else would see it
@@ -38,7 +42,8 @@ class Background:
                 logger.exception("tsgbot: background work failed: %s", exc)
                 return
             try:
-                self.on_error(error=exc, body=body, response=None, logger=logger, client=client, respond=respond)
+                self.on_error(error=exc, body=body, response=None, logger=logger, client=client, respond=respond,
+                              context=context)
             except Exception:
                 logger.exception("tsgbot: the error handler failed too")
 

@@ -2,7 +2,9 @@
 
 The one `@app.error` handler (`make_error_handler`) logs the details with a short reference id and
 gives the user a single short apology naming it: as the answer to a slash command not yet
-acknowledged, through the `response_url` where there is one, else as a thread reply.
+acknowledged, through the `response_url` where there is one, else as a thread reply. Only for a
+request verified before Bolt saw it (bot.web.slack_events): the channel and response_url of any
+other body are the sender's choice, not Slack's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.replies.render import Renderer
+from bot.slack.inbound import VERIFIED
 from bot.slack.ports import Metrics
 
 REPLIED_EVENTS = ("app_mention", "message")
@@ -73,10 +76,17 @@ def make_error_handler(renderer: Renderer, metrics: Metrics) -> Callable[..., Bo
     """The `@app.error` handler (Bolt injects its arguments by name)."""
 
     def handle_error(error: Exception, body: dict, response: BoltResponse | None, logger: Any,
-                     client: Any, respond: Any) -> BoltResponse | None:
+                     client: Any, respond: Any, context: Mapping | None = None) -> BoltResponse | None:
         ref = new_reference()
         if isinstance(error, SlackApiError):
             count_api_error(metrics, error)
+        # Bolt passes its context, the background pool the context of the listener that handed it the
+        # work; a caller without one is a unit test. A body that did not pass bot.web.slack_events
+        # names nothing to act on.
+        if context is not None and not context.get(VERIFIED):
+            logger.error("tsgbot: a request that was not verified failed (ref %s): %s", ref,
+                         error.__class__.__name__)
+            return BoltResponse(status=401, body="") if response is not None else None
         logger.exception("tsgbot: %s failed (ref %s): %s", _what(body), ref, error, exc_info=error)
         apology = renderer.slack_apology(ref)
         try:

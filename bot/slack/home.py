@@ -18,10 +18,11 @@ HISTORY = 5
 
 def make_app_home(service: DiagnosisService, metrics: Metrics, *, command: str = "/troubleshoot",
                   lang: str = "en", background: Background = INLINE) -> Callable[..., None]:
-    def app_home_opened(body, event, client, logger) -> None:
+    def app_home_opened(body, event, client, logger, context=None) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return  # the Messages tab: nothing to publish
-        background.run(lambda: publish(body, event, client, logger), body=body, client=client, logger=logger)
+        background.run(lambda: publish(body, event, client, logger), body=body, client=client, logger=logger,
+                       context=context)
 
     def publish(body: dict, event: dict, client: Any, logger: Any) -> None:
         if not first_delivery(body, service, metrics):

@@ -31,7 +31,7 @@ def make_message_listeners(answers: Answerer, *, download: Downloader | None = N
             logger.debug("ignored %s event: %s", event.get("type"), reason)
             return
         background.run(lambda: answer_event(event, body, client, logger, surface, own_id), body=body, client=client,
-                       logger=logger)
+                       logger=logger, context=context)
 
     def answer_event(event: Mapping, body: Mapping, client: Any, logger: Any, surface: str, own_id: str | None) -> None:
         if not first_delivery(body, service, metrics):

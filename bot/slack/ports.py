@@ -66,12 +66,20 @@ class ReviewOutcome:
     status: str | None = None  # the candidate's status after the decision
 
 
+class DiagnosisUnavailable(RuntimeError):
+    """`DiagnosisService.diagnose` could not make the diagnosis now (too many heavy pastes at once, or
+    one that took too long); `reason` names the notice the person gets: 'busy' or 'too_slow'."""
+
+    reason = "busy"
+
+
 class DiagnosisService(Protocol):
     renderer: Renderer
 
     def diagnose(self, text: str, *, surface: str, user_id: str | None = None,
                  channel_id: str | None = None, lang: str | None = None) -> Recorded:
-        """Diagnose and record (surface: 'slash', 'mention', 'dm', 'shortcut', ...)."""
+        """Diagnose and record (surface: 'slash', 'mention', 'dm', 'shortcut', ...); a heavy paste may
+        raise DiagnosisUnavailable."""
 
     def recorded(self, diagnosis_id: int, *, lang: str | None = None) -> Recorded | None:
         """Diagnose again the stored (redacted) excerpt of an earlier diagnosis, for 'Other matches'

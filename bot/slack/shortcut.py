@@ -27,7 +27,7 @@ def make_message_shortcut(answers: Answerer, *, download: Downloader | None = No
     def diagnose_message(ack, shortcut, body, client, context, respond, logger) -> None:
         ack()
         background.run(lambda: answer_shortcut(shortcut, body, client, context, respond, logger), body=body,
-                       client=client, logger=logger, respond=respond)
+                       client=client, logger=logger, respond=respond, context=context)
 
     def answer_shortcut(shortcut: dict, body: dict, client: Any, context: Mapping, respond: Any, logger: Any) -> None:
         message = shortcut.get("message") or {}

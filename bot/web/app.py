@@ -19,6 +19,7 @@ from flask import Flask, Response, g, jsonify, request
 from slack_sdk import WebClient
 
 from bot.alert_desk import AlertDesk
+from bot.diagnosis_pool import DiagnosisPool
 from bot.kb_watch import start_watcher
 from bot.runtime import Runtime, open_runtime
 from bot.service import BotService
@@ -60,6 +61,8 @@ class AppState:
         shutdown = getattr(self.slack_threads, "shutdown", None)
         if shutdown is not None:
             shutdown(wait=True)
+        if self.service.pool is not None:
+            self.service.pool.close()
         self.runtime.engine.dispose()
 
 
@@ -73,7 +76,11 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
     runtime = runtime or open_runtime(settings)
     metrics = PrometheusMetrics()
     metrics.knowledge_base(version=runtime.kb_version, entries=len(runtime.index.entries))
-    service = BotService(runtime, metrics=metrics)
+    # Heavy pastes are diagnosed in processes of their own (started by `serve`, or at the first one).
+    pool = (DiagnosisPool(settings.database_url, workers=settings.diagnosis_workers,
+                          queue_limit=settings.diagnosis_queue, time_limit=settings.diagnosis_time_limit)
+            if settings.slack_mode != "off" else None)
+    service = BotService(runtime, metrics=metrics, pool=pool)
     delivery = _delivery_worker(settings, runtime, metrics)
     desk = AlertDesk(runtime.sessions, wake=delivery.wake if delivery is not None else None)
     slack_link = start_slack_link(settings, metrics, slack_client)
@@ -91,7 +98,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None,
                                  lambda: state.socket_mode.connected if state.socket_mode is not None else None)])
     _count_requests(app, metrics)
     _health_routes(app, state)
-    _slack_route(app, settings, bolt_app)
+    _slack_route(app, settings, bolt_app, metrics, slack_link)
     _alert_routes(app, settings, runtime, metrics, delivery)
     return app
 
@@ -162,12 +169,29 @@ def _slack_json(state: AppState) -> dict:
     return body
 
 
-def _slack_route(app: Flask, settings: Settings, bolt_app) -> None:
+def _slack_endpoint(settings: Settings, bolt_app, metrics: PrometheusMetrics, link: SlackLink | None):
+    from bot.slack.audience import Audience
+    from bot.web.slack_events import SlackEndpoint, response_url_prefixes
+
+    def auth_test() -> dict:
+        # The background link's last good auth.test: a request never calls Slack itself, and waits at
+        # most briefly for a first check still under way.
+        identity = link.identity(wait=2.0) if link is not None else None
+        if identity is None:
+            raise RuntimeError("Slack has not answered auth.test yet")
+        return identity
+
+    audience = Audience(team_id=settings.slack_team_id, app_id=settings.slack_app_id, auth_test=auth_test)
+    return SlackEndpoint(bolt_app, secrets=settings.slack_signing_secrets, audience=audience,
+                         response_url_prefixes=response_url_prefixes(settings.slack_api_url),
+                         count_refused=metrics.slack_request_refused)
+
+
+def _slack_route(app: Flask, settings: Settings, bolt_app, metrics: PrometheusMetrics,
+                 link: SlackLink | None) -> None:
     mode = settings.slack_mode
     if mode == "http":
-        from slack_bolt.adapter.flask import SlackRequestHandler
-
-        handler = SlackRequestHandler(bolt_app)
+        handler = _slack_endpoint(settings, bolt_app, metrics, link)
         log.info("Slack is on: events, commands and interactivity at POST /slack/events")
     elif mode == "socket":
         handler = None

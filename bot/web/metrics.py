@@ -47,6 +47,10 @@ class PrometheusMetrics:
                                         ("method", "error"), registry=r)
         self.duplicates = Counter("tsgbot_slack_duplicates_dropped",
                                   "Slack events dropped because their event id was handled already", registry=r)
+        self.slack_refused = Counter("tsgbot_slack_requests_refused",
+                                     "Requests to /slack/events refused or ignored before Bolt, by reason "
+                                     "(too_large, no_signature, bad_timestamp, stale, bad_signature, malformed, "
+                                     "other_workspace, workspace_unknown, response_url)", ("reason",), registry=r)
         self.alerts = Counter("tsgbot_alerts_received", "Alert notifications stored, by source and what they did "
                               "(open, repeat, resolve, ignore)", ("source", "action"), registry=r)
         self.deliveries = Counter("tsgbot_alert_deliveries", "Outbox jobs finished or retried, by kind and outcome "
@@ -71,6 +75,9 @@ class PrometheusMetrics:
         self.duplicates.inc()
 
     # the web layer
+    def slack_request_refused(self, reason: str) -> None:
+        self.slack_refused.labels(reason).inc()
+
     def http_request(self, *, route: str, status: int, seconds: float) -> None:
         self.http_requests.labels(route, str(status)).inc()
         self.http_seconds.labels(route).observe(seconds)

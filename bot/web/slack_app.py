@@ -47,8 +47,10 @@ def build_bolt_app(settings: Settings, *, service: BotService, metrics: Promethe
         bolt_app = App(
             client=client,
             signing_secret=settings.slack_signing_secret or "",
-            # Socket Mode requests are not signed; without a secret the HTTP route stays closed.
-            request_verification_enabled=bool(settings.slack_signing_secret),
+            # HTTP requests are verified before Bolt sees them (bot.web.slack_events), which hands Bolt
+            # the parsed body re-encoded: Bolt's own check would refuse that (and log the body when it
+            # does). Socket Mode requests are not signed at all.
+            request_verification_enabled=False,
             process_before_response=False,
             # Never auth.test at start nor inside a request: Slack being unreachable must neither stop
             # the server nor hold a request; the background check's answer says who the bot is.

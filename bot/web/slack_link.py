@@ -97,7 +97,7 @@ class SlackLink:
         except Exception as exc:  # refused, reset, timed out, a name that does not resolve
             self.state = LinkState(UNREACHABLE, now, previous.last_ok, _connection_error(exc))
         else:
-            self._identity = {key: answer.get(key) for key in ("team_id", "team", "url", "user_id", "bot_id",
+            self._identity = {key: answer.get(key) for key in ("team_id", "team", "url", "user_id", "bot_id", "app_id",
                                                                "enterprise_id")}
             self.state = LinkState(OK, now, now, None, answer.get("team"), answer.get("user_id"))
         self._checked.set()
