@@ -99,8 +99,8 @@ class KnowledgeIndex:
     idf: dict[str, float]
     typo_words: dict[str, str]  # signal word -> its stem, for typo look-ups
     # a signal word and each of its one-letter deletions -> the signal words they come from: a word
-    # one edit away shares one of these keys, whatever the size of the vocabulary
-    typo_deletions: dict[str, tuple[str, ...]]
+    # one edit away shares one of these keys, whatever the size of the vocabulary (read-only lists)
+    typo_deletions: dict[str, list[str]]
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers: MarkerSet  # every guide's, together
@@ -268,8 +268,15 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
                     typo_words[word] = st
     typo_deletions: dict[str, list[str]] = defaultdict(list)
     for word in typo_words:
-        for variant in deletion_variants(word):
-            typo_deletions[variant].append(word)
+        typo_deletions[word].append(word)
+        if len(word) > 4:  # typos have 5 letters or more (symptoms.TYPO_MIN_LETTERS), so a 4-letter
+            # word's deletions never meet one
+            previous = ""
+            for i in range(len(word)):
+                variant = word[:i] + word[i + 1:]
+                if variant != previous:  # deleting either letter of "tt" gives the same variant
+                    typo_deletions[variant].append(word)
+                previous = variant
 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
@@ -294,7 +301,7 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
         stem_prefixes=frozenset(st[:4] for st in stem_to_symptoms),
         idf=idf,
         typo_words=typo_words,
-        typo_deletions={v: tuple(words) for v, words in typo_deletions.items()},
+        typo_deletions=dict(typo_deletions),
         status_entries=dict(status_entries),
         hints=hints,
         markers=MarkerSet(words("markers")),

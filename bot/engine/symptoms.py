@@ -24,6 +24,7 @@ W_SYMPTOM = 0.7  # scaled by coverage
 MIN_COVERAGE = 0.6
 KEYLESS_COVERAGE = 0.75  # coverage needed when the symptom's rarest word is missing
 TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
+TYPO_MIN_LETTERS = 5  # shorter words are too often another word; index.typo_deletions relies on this
 MAX_OCCURRENCES = 20  # lines examined per symptom
 SHORT_TEXT = 800  # a paste this short is matched as one piece as well as line by line
 LINE_STEMS_UP_TO = 2000  # characters of a line whose words are compared with a symptom
@@ -59,7 +60,7 @@ def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dic
         st = _stem(word)
         if st in vocab:
             by_stem[st].add(word)
-        elif short and len(word) >= 5 and word.isalpha():
+        elif short and len(word) >= TYPO_MIN_LETTERS and word.isalpha():
             fixed = _correct_typo(index, word) or _compound_tail(vocab, word)
             if fixed:
                 by_stem[fixed].add(word)
@@ -77,7 +78,7 @@ def _compound_tail(vocab, word: str) -> str | None:
 
 def _correct_typo(index: KnowledgeIndex, word: str) -> str | None:
     """The stem of the signal word one edit away (a swap counts as one) with the same first letter,
-    if exactly one stem is that close.
+    if exactly one stem is that close. `word` has TYPO_MIN_LETTERS letters or more.
 
     Two words one edit apart share a one-letter deletion (or one is the other's), so the look-up
     costs a few dictionary probes per letter of the word, whatever the size of the vocabulary.
