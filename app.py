@@ -233,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--by", help="feedback accept/reject: who decided (default: cli:<login name>)")
     k.set_defaults(func=cmd_kb)
 
-    b = sub.add_parser("bench", help="measure diagnosis latency (shipped and generated 10,000-entry base)")
+    b = sub.add_parser("bench", help="measure diagnosis latency (shipped, generated 10,000- and 50,000-entry bases)")
     b.add_argument("--quick", action="store_true", help="fewer repetitions")
     b.add_argument("--kb-scale", action="store_true",
                    help="import 50 generated guides (10,000 sections), sync them and time each step")

@@ -8,11 +8,12 @@ that must occur, and symptoms are reached through an inverted index of their wor
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 try:  # Python 3.11+: the regex parser moved; both expose parse().
     import re._parser as _sre_parse  # type: ignore[import-not-found]
@@ -22,10 +23,14 @@ except ImportError:  # pragma: no cover
 from bot.engine import confirmed as confirmed_pastes
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
-from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
+from bot.engine.words import STOP_WORDS, WORD_RE, stem
 
 _LITERAL = _sre_parse.LITERAL
 MAX_REACH = 4096  # patterns that can match more than this are searched whole
+# The share of a symptom's weight a paste must cover for it to count (symptoms.MIN_COVERAGE); the
+# gates are cut so that a symptom missing all of them stays below it. Kept here, not imported, as
+# symptoms imports this module; test_symptom_gates checks the two agree.
+GATE_COVERAGE = 0.6
 
 
 # Regexes are compiled on first use: a 10,000-entry base has tens of thousands of phrases, and a
@@ -88,9 +93,15 @@ class KnowledgeIndex:
     ungated_patterns: tuple[int, ...]  # patterns without such a piece: tried on every paste
     symptoms: tuple[Symptom, ...]
     stem_to_symptoms: dict[str, list[int]]
+    # stem -> the symptoms it can open: those whose other stems cannot reach the coverage a match
+    # needs without it. Common stems open few symptoms, so candidates come from the rare ones.
+    symptom_gates: dict[str, tuple[int, ...]]
     stem_prefixes: frozenset[str]  # first four letters of every stem
     idf: dict[str, float]
-    typo_vocab: dict[str, dict[str, str]]  # initial + length -> {surface word: its stem}
+    typo_words: dict[str, str]  # signal word -> its stem, for typo look-ups
+    # a signal word and each of its one-letter deletions -> the signal words they come from: a word
+    # one edit away shares one of these keys, whatever the size of the vocabulary (read-only lists)
+    typo_deletions: dict[str, list[str]]
     status_entries: dict[int, list[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers: MarkerSet  # every guide's, together
@@ -112,6 +123,16 @@ class KnowledgeIndex:
         return None if i is None else self.entries[i]
 
 
+# Stemming is a loop over suffixes; the same words recur across entries and across pastes, so each
+# distinct word is stemmed once (bounded: a flood of random tokens cannot grow it without end).
+cached_stem = lru_cache(maxsize=1 << 16)(stem)
+
+
+def cached_content_stems(lower_text: str) -> list[str]:
+    """words.content_stems through the stem cache."""
+    return [cached_stem(w) for w in WORD_RE.findall(lower_text) if len(w) > 1 and w not in STOP_WORDS]
+
+
 @cache
 def _compile_pattern(source: str) -> re.Pattern[str]:
     return re.compile(source, re.IGNORECASE)
@@ -128,20 +149,28 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(part) for part in lower.split()))
 
 
+@lru_cache(maxsize=1024)
+def _parse(pattern: str):
+    """The parsed pattern, once for both questions below (None when it does not parse)."""
+    try:
+        return _sre_parse.parse(pattern, re.IGNORECASE)
+    except re.error:
+        return None
+
+
 def max_width(pattern: str) -> int:
     """The most characters a match can span (look-arounds aside), or 0 when that is unbounded."""
-    try:
-        width = _sre_parse.parse(pattern, re.IGNORECASE).getwidth()[1]
-    except re.error:
+    parsed = _parse(pattern)
+    if parsed is None:
         return 0
+    width = parsed.getwidth()[1]
     return width if width <= MAX_REACH else 0
 
 
 def literal_anchor(pattern: str) -> str:
     """The longest literal run that every match of `pattern` contains, lowercased ('' if none)."""
-    try:
-        parsed = _sre_parse.parse(pattern, re.IGNORECASE)
-    except re.error:
+    parsed = _parse(pattern)
+    if parsed is None:
         return ""
     best, run = "", []
     for op, arg in parsed:
@@ -166,6 +195,18 @@ def _grams(word: str) -> list[str]:
 
 def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | tuple[Guide, ...] = (),
                 *, confirmed: list[ConfirmedExample] | tuple[ConfirmedExample, ...] = ()) -> KnowledgeIndex:
+    # A large base creates hundreds of thousands of small objects and no reference cycles: the
+    # cycle collector's passes over them were a third of the build, for nothing to collect.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_index(entries, guides, confirmed)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
     entries = tuple(entries)
     phrase_words = {text: WORD_RE.findall(text.lower()) for e in entries for text in e.signals.phrases}
     word_frequency = Counter(w for words in phrase_words.values() for w in set(words))
@@ -187,12 +228,12 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
             words = phrase_words[text]
             if words:
                 phrase_anchors[_anchor_word(words, word_frequency)].append(Phrase(i, text))
-                raw_symptoms.append((i, text, content_stems(text.lower()), True))
+                raw_symptoms.append((i, text, cached_content_stems(text.lower()), True))
         for source in s.patterns:
             anchor = literal_anchor(source)
             patterns.append(Pattern(i, source, anchor, max_width(source), inner_word(anchor), ""))
         for text in s.symptoms:
-            raw_symptoms.append((i, text, content_stems(text.lower()), False))
+            raw_symptoms.append((i, text, cached_content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)
 
     # idf over entries: a word many entries use ("endpoint") says little about which entry it is,
@@ -206,24 +247,39 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
 
     symptoms: list[Symptom] = []
     stem_to_symptoms: dict[str, list[int]] = defaultdict(list)
+    symptom_gates: dict[str, list[int]] = defaultdict(list)
     for entry_i, text, stems, from_phrase in raw_symptoms:
         unique = tuple(dict.fromkeys(stems))
         if not unique:
             continue
         k = len(symptoms)
         key = max(unique, key=lambda st: (idf[st], len(st)))
-        symptoms.append(Symptom(entry_i, text, unique, sum(idf[st] for st in unique), key, from_phrase))
+        weight = sum(idf[st] for st in unique)
+        symptoms.append(Symptom(entry_i, text, unique, weight, key, from_phrase))
         for st in unique:
             stem_to_symptoms[st].append(k)
+        for st in _gate_stems(unique, idf, weight):
+            symptom_gates[st].append(k)
 
-    # Typo look-ups compare a word only with the signal words of the same initial and length.
-    typo_vocab: dict[str, dict[str, str]] = defaultdict(dict)
+    # Typo look-ups: every signal word, and its one-letter deletions pointing back at it.
+    typo_words: dict[str, str] = {}
     for _, text, _, _ in raw_symptoms:
         for word in WORD_RE.findall(text.lower()):
-            if len(word) >= 4 and word.isalpha() and word not in STOP_WORDS:
-                st = stem(word)
+            if len(word) >= 4 and word.isalpha() and word not in STOP_WORDS and word not in typo_words:
+                st = cached_stem(word)
                 if st in stem_to_symptoms:
-                    typo_vocab[f"{word[0]}{len(word)}"][word] = st
+                    typo_words[word] = st
+    typo_deletions: dict[str, list[str]] = defaultdict(list)
+    for word in typo_words:
+        typo_deletions[word].append(word)
+        if len(word) > 4:  # typos have 5 letters or more (symptoms.TYPO_MIN_LETTERS), so a 4-letter
+            # word's deletions never meet one
+            previous = ""
+            for i in range(len(word)):
+                variant = word[:i] + word[i + 1:]
+                if variant != previous:  # deleting either letter of "tt" gives the same variant
+                    typo_deletions[variant].append(word)
+                previous = variant
 
     patterns, pattern_grams, ungated = _gate_patterns(patterns)
     guide_map = {g.name: g for g in guides}
@@ -244,9 +300,11 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         ungated_patterns=ungated,
         symptoms=tuple(symptoms),
         stem_to_symptoms=dict(stem_to_symptoms),
+        symptom_gates={st: tuple(ks) for st, ks in symptom_gates.items()},
         stem_prefixes=frozenset(st[:4] for st in stem_to_symptoms),
         idf=idf,
-        typo_vocab=dict(typo_vocab),
+        typo_words=typo_words,
+        typo_deletions=dict(typo_deletions),
         status_entries=dict(status_entries),
         hints=hints,
         markers=MarkerSet(words("markers")),
@@ -258,6 +316,27 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         confirmed=tuple(c for c in confirmed if c.entry_id in by_id),
         confirmed_prepared=confirmed_pastes.prepare(confirmed, by_id),
     )
+
+
+def _gate_stems(stems: tuple[str, ...], idf: dict[str, float], weight: float) -> tuple[str, ...]:
+    """The symptom's rarest stems, as many as it takes for the rest to fall short of the coverage
+    a match needs: a paste holding none of them cannot match the symptom, so only these index it."""
+    key = max(stems, key=idf.__getitem__)
+    if weight - idf[key] < GATE_COVERAGE * weight - 1e-9:
+        return (key,)  # the usual case: the rarest stem alone carries over 40% of the weight
+    ordered = sorted(stems, key=lambda st: -idf[st])
+    rest = weight
+    for n, st in enumerate(ordered):
+        rest -= idf[st]
+        # A hair of slack keeps float rounding from ever dropping a symptom that could match.
+        if rest < GATE_COVERAGE * weight - 1e-9:
+            return tuple(ordered[: n + 1])
+    return tuple(ordered)
+
+
+def deletion_variants(word: str) -> set[str]:
+    """The word and every string one deleted letter away from it."""
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
 
 
 def _guide_contexts(guides: list[Guide]) -> tuple[GuideContext, ...]:
