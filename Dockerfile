@@ -7,6 +7,7 @@
 # BASE must provide python3 (3.11) with the venv module, useradd and a shell; the same base is used
 # for every stage, so the virtual environment built in one runs unchanged in the last.
 ARG BASE=docker.io/library/python:3.11-slim-bookworm
+# checkov:skip=CKV_DOCKER_7: every FROM is ${BASE}, whose default above has a fixed tag
 
 # --- 1. wheels: the only stage that talks to the package registry. Its layer stays cached until
 # requirements.txt changes, so code changes rebuild without the network.
@@ -32,8 +33,8 @@ RUN python3 -m venv /opt/tsgbot \
 # --- 3. runtime: the venv, the code and the knowledge base; runs as an unprivileged user.
 FROM ${BASE}
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin tsgbot \
-    && mkdir -p /var/lib/tsgbot /run/tsgbot-metrics \
-    && chown tsgbot:tsgbot /var/lib/tsgbot /run/tsgbot-metrics
+    && mkdir -p /var/lib/tsgbot \
+    && chown tsgbot:tsgbot /var/lib/tsgbot
 COPY --from=venv /opt/tsgbot /opt/tsgbot
 WORKDIR /app
 COPY app.py alembic.ini ./
@@ -47,8 +48,9 @@ ENV PATH=/opt/tsgbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////var/lib/tsgbot/tsgbot.db \
-    PROMETHEUS_MULTIPROC_DIR=/run/tsgbot-metrics \
     PORT=3000
+# SQLite's home when DATABASE_URL is left alone (one container); PostgreSQL for anything more.
+# /tmp must be writable (a tmpfs under a read-only root): the server keeps its workers' metrics there.
 VOLUME ["/var/lib/tsgbot"]
 USER 10001:10001
 EXPOSE 3000
