@@ -32,7 +32,8 @@ RUN python3 -m venv /opt/tsgbot \
 
 # --- 3. runtime: the venv, the code and the knowledge base; runs as an unprivileged user.
 FROM ${BASE}
-RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin tsgbot \
+RUN groupadd --gid 10001 tsgbot \
+    && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin tsgbot \
     && mkdir -p /var/lib/tsgbot \
     && chown tsgbot:tsgbot /var/lib/tsgbot
 COPY --from=venv /opt/tsgbot /opt/tsgbot
