@@ -49,9 +49,11 @@ ENV PATH=/opt/tsgbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////var/lib/tsgbot/tsgbot.db \
-    PORT=3000
+    PORT=3000 \
+    HOME=/tmp
 # SQLite's home when DATABASE_URL is left alone (one container); PostgreSQL for anything more.
-# /tmp must be writable (a tmpfs under a read-only root): the server keeps its workers' metrics there.
+# /tmp must be writable (a tmpfs under a read-only root): the server keeps its workers' metrics there,
+# and gunicorn its control socket under HOME.
 VOLUME ["/var/lib/tsgbot"]
 USER 10001:10001
 EXPOSE 3000
