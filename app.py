@@ -290,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `diagnose --json ... | head`: the reader has gone, which is no error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # or the exit's flush fails again
+        return 0
     except Exception as exc:  # the one place that turns a failure into a message, not a traceback
         from sqlalchemy.exc import SQLAlchemyError
 

@@ -216,3 +216,15 @@ def test_settings_for_the_worker_never_ask_for_the_signing_secret():
     assert any("SLACK_SIGNING_SECRET is missing" in p for p in settings.validate())  # serve still needs it
     with pytest.raises(ValueError):
         settings.validate(role="wrker")
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(db_url):
+    # `python app.py diagnose ... --json | head -1`: the reader is gone before the answer is written.
+    assert run_app("diagnose", "ERR_1200", database_url=db_url).returncode == 0
+    environ = {**os.environ, "DATABASE_URL": db_url}
+    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "diagnose", QUOTA, "--json"], env=environ,
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
