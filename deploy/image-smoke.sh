@@ -8,6 +8,7 @@
 #
 # ENGINE (podman or docker), BUILD_OPTS and RUN_OPTS pass options through; on a host without a
 # systemd cgroup setup podman may need RUN_OPTS="--runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024".
+# (or the same as `runtime = "runc"` and `default_ulimits` in /etc/containers/containers.conf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ENGINE=${ENGINE:-podman}
