@@ -1,7 +1,7 @@
 """tsgbot composition root and command line.
 
     python app.py diagnose "TEXT" | - [--json] [--lang en|de] [--top N]
-    python app.py diagnose --batch cases.jsonl
+    python app.py diagnose --batch cases.jsonl [--log]
     python app.py kb sync | check | test | stats | list [--guide NAME]
     python app.py kb import GUIDE.md --guide NAME [--lang en|de] [--source URL] [--dir DIR] [--dry-run]
     python app.py kb review ID... | --guide NAME
@@ -30,26 +30,32 @@ def _read_input(arg: str) -> str:
 
 
 def cmd_diagnose(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_runtime import open_cli_runtime
     from bot.engine.diagnose import diagnose
-    from bot.runtime import open_runtime
 
-    runtime = open_runtime(settings)
-    if args.batch:
-        return _diagnose_batch(runtime, Path(args.batch), lang=args.lang, top=args.top)
-    if args.text is None:
+    if args.log and not args.batch:
+        print("diagnose: --log goes with --batch (a single diagnosis is always logged)", file=sys.stderr)
+        return 2
+    if args.batch is None and args.text is None:
         print("diagnose: give the text to diagnose, '-' to read it from standard input, "
               "or --batch FILE", file=sys.stderr)
         return 2
-    diagnosis = diagnose(_read_input(args.text), runtime.index, lang=args.lang, top=args.top)
-    runtime.log_diagnosis(diagnosis, surface="cli")
-    if args.json:
-        print(json.dumps(diagnosis_json(diagnosis, args.lang), ensure_ascii=False, indent=2))
-    else:
-        sys.stdout.write(runtime.renderer.text(diagnosis, args.lang))
-    return 0
+    runtime = open_cli_runtime(settings)
+    try:
+        if args.batch:
+            return _diagnose_batch(runtime, Path(args.batch), lang=args.lang, top=args.top, log=args.log)
+        diagnosis = diagnose(_read_input(args.text), runtime.index, lang=args.lang, top=args.top)
+        runtime.log_diagnoses([diagnosis], surface="cli")
+        if args.json:
+            print(json.dumps(diagnosis_json(diagnosis, args.lang, runtime.index), ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.write(runtime.renderer.text(diagnosis, args.lang))
+        return 0
+    finally:
+        runtime.close()
 
 
-def diagnosis_json(diagnosis, lang: str | None) -> dict:
+def diagnosis_json(diagnosis, lang: str | None, index) -> dict:
     lang = lang or diagnosis.extraction.language
     return {
         "decision": diagnosis.decision,
@@ -60,7 +66,7 @@ def diagnosis_json(diagnosis, lang: str | None) -> dict:
             for m in diagnosis.matches
         ],
         "entities": diagnosis.extraction.entities,
-        "codes": [code for code, _ in diagnosis.extraction.codes],
+        "codes": codes_found(diagnosis, index),
         "statuses": [status for status, _ in diagnosis.extraction.status],
         "language": diagnosis.extraction.language,
         "notes": list(diagnosis.extraction.notes),
@@ -68,7 +74,24 @@ def diagnosis_json(diagnosis, lang: str | None) -> dict:
     }
 
 
-def _diagnose_batch(runtime, path: Path, *, lang: str | None, top: int) -> int:
+def codes_found(diagnosis, index) -> list[str]:
+    """Every error code of the paste, in the order it names them: the code-shaped tokens the
+    extraction saw ("(OutOfQuota)", ERR_1200) and the codes of the knowledge base written out as
+    plain words (ResourceNotReady, ImagePullFailed), each once, in the knowledge base's spelling."""
+    from bot.engine.paste import word_set
+
+    lower = diagnosis.extraction.text.lower()
+    found: dict[str, int] = {}
+    for code, _line in diagnosis.extraction.codes:
+        found.setdefault(code, lower.find(code.lower()))
+    for lowered in word_set(lower) & index.codes_lower_forms.keys():
+        for code in index.codes_lower_forms[lowered]:
+            if code not in found:
+                found[code] = lower.find(lowered)
+    return sorted(found, key=lambda code: found[code])
+
+
+def _diagnose_batch(runtime, path: Path, *, lang: str | None, top: int, log: bool) -> int:
     from bot.engine.diagnose import diagnose
 
     try:
@@ -92,18 +115,25 @@ def _diagnose_batch(runtime, path: Path, *, lang: str | None, top: int) -> int:
                 print(f"{path}:{number}: skipped: {exc}", file=sys.stderr)
                 continue
             diagnosis = diagnose(case["text"], runtime.index, lang=lang, top=top)
-            diagnoses.append(diagnosis)
+            if log:
+                diagnoses.append(diagnosis)
             print(json.dumps({
                 "id": case.get("id"),
                 "decision": diagnosis.decision,
                 "matches": [{"id": m.entry.id, "score": m.score} for m in diagnosis.matches],
                 "elapsed_ms": round(diagnosis.elapsed_ms, 3),
             }, ensure_ascii=False))
-    runtime.log_diagnoses(diagnoses, surface="batch")
+    if log:  # a regression run over a corpus would otherwise fill kb stats' "gaps" with it
+        runtime.log_diagnoses(diagnoses, surface="batch")
     return 1 if bad else 0
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action in ("check", "test") and not settings.knowledge_dir.is_dir():
+        # Checking nothing would pass: say where it looked instead.
+        print(f"kb {args.action}: {settings.knowledge_dir}: no such directory "
+              f"(KNOWLEDGE_DIR, default: knowledge/ beside app.py)", file=sys.stderr)
+        return 2
     if args.action == "check":
         from bot.kb.check import check_knowledge
 
@@ -153,7 +183,14 @@ def _kb_test(settings: Settings) -> int:
     from bot.kb.selftest import run_examples
 
     loaded = load_knowledge(settings.knowledge_dir)
-    guides, _ = load_guide_files(settings.knowledge_dir)
+    guides, guide_problems = load_guide_files(settings.knowledge_dir)
+    # A file that cannot be read or parsed is left out of the test: name it, or its examples
+    # would silently not count ("59 of 59 land" with an entry missing).
+    problems = [str(problem) for problem in (*loaded.problems, *guide_problems)]
+    for problem in problems:
+        print(problem)
+    if not loaded.entries:
+        print(f"{settings.knowledge_dir}: no entries found (entries/*.yaml)")
     results = run_examples(build_index(loaded.entries, guides))
     missed = [r for r in results if not r.lands]
     for result in missed:
@@ -161,8 +198,11 @@ def _kb_test(settings: Settings) -> int:
     without = [e.id for e in loaded.entries if not e.examples]
     if without:
         print(f"entries without examples: {', '.join(without)}")
-    print(f"{len(results) - len(missed)} of {len(results)} examples land on their entry", file=sys.stderr)
-    return 1 if missed or loaded.problems else 0
+    summary = f"{len(results) - len(missed)} of {len(results)} examples land on their entry"
+    if problems:
+        summary += f"; {len(problems)} file problem(s) above, those files not tested (kb check)"
+    print(summary, file=sys.stderr)
+    return 1 if missed or problems or not loaded.entries else 0
 
 
 def _kb_stats(settings: Settings) -> int:
@@ -212,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diagnose", help="diagnose a pasted error, status code or log")
     d.add_argument("text", nargs="?", help="the text, or '-' for standard input")
     d.add_argument("--batch", metavar="FILE", help="JSON lines with 'id' and 'text'; one JSON result per line")
+    d.add_argument("--log", action="store_true",
+                   help="--batch: record the diagnoses in the diagnosis log (kb stats); off by default")
     d.add_argument("--json", action="store_true", help="machine-readable output")
     d.add_argument("--lang", choices=("en", "de"), help="reply language (default: the paste's)")
     d.add_argument("--top", type=int, default=3, help="how many matches at most (default 3)")
@@ -258,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `diagnose --json ... | head`: the reader has gone, which is no error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # or the exit's flush fails again
+        return 0
     except Exception as exc:  # the one place that turns a failure into a message, not a traceback
         from sqlalchemy.exc import SQLAlchemyError
 

@@ -19,6 +19,7 @@ MAX_THREADS = 256
 MIN_SECRET = 16  # shorter webhook secrets can be guessed
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 SLACK_ID_RE = re.compile(r"[A-Z0-9]{2,32}")  # team (T..., E... on Enterprise Grid) and app (A...) ids
+ROLES = ("serve", "worker")  # what validate() checks the settings for
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,28 @@ class Settings:
     def alerts_on(self) -> bool:
         return bool(self.alert_token or self.alert_hmac_secret)
 
-    def validate(self) -> list[str]:
-        """Every problem with these settings, one line each; empty when they are usable."""
+    def validate(self, *, role: str = "serve") -> list[str]:
+        """Every problem with these settings, one line each; empty when they are usable.
+
+        `role` is the command they are for: `serve` receives Slack's requests (signing secret or
+        Socket Mode needed beside the bot token); `worker` only calls Slack's Web API with the bot
+        token, so a signing secret or app token is neither required nor missed there.
+        """
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
         problems = list(self.problems)
         if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
             problems.append("SLACK_BOT_TOKEN must start with xoxb- (OAuth & Permissions > Bot User OAuth Token)")
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             problems.append("SLACK_APP_TOKEN must start with xapp- (Basic Information > App-Level Tokens)")
-        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+        if role == "worker":
+            if not self.slack_bot_token:
+                problems.append("SLACK_BOT_TOKEN is missing: the worker sends alert messages to Slack with it "
+                                "(xoxb-...)")
+        elif self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
             problems.append("SLACK_SIGNING_SECRET is missing: Slack signs every request with it "
                             "(Basic Information > App Credentials); or set SLACK_APP_TOKEN for Socket Mode")
-        if not self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token):
+        elif not self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token):
             problems.append("SLACK_BOT_TOKEN is missing: the bot cannot answer without it (xoxb-...)")
         if not self.slack_command.startswith("/") or len(self.slack_command) < 2 or " " in self.slack_command:
             problems.append(f"SLACK_COMMAND must be a slash command such as {DEFAULT_COMMAND}, "

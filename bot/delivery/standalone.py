@@ -15,9 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def run_worker(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    problems = settings.validate()
-    if not settings.slack_bot_token:
-        problems.append("SLACK_BOT_TOKEN is missing: the worker sends alert messages to Slack with it")
+    problems = settings.validate(role="worker")  # the bot token, never the signing secret
     if problems:
         for problem in problems:
             print(f"tsgbot worker: {problem}", file=err)
