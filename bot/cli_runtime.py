@@ -68,12 +68,12 @@ def _open_fast(settings: Settings) -> CliRuntime | None:
         if store.revision() != head or store.entry_count() == 0:
             store.close()
             return None
-        entries, guides = store.entries(), store.guides()
+        entries, guides, confirmed = store.entries(), store.guides(), store.confirmed()
     except driver_errors() as exc:  # e.g. no such table: the full path migrates, or says what is wrong
         log.debug("fast path not taken: %s", exc)
         store.close()
         return None
-    index = _build(entries, guides)
+    index = _build(entries, guides, confirmed)
 
     def log_diagnoses(diagnoses: Sequence[Diagnosis], surface: str) -> None:
         from bot.db.records import record_from_diagnosis
@@ -86,12 +86,12 @@ def _open_fast(settings: Settings) -> CliRuntime | None:
     return CliRuntime(index, Renderer(guides=tuple(index.guides.values())), True, log_diagnoses, store.close)
 
 
-def _build(entries, guides) -> KnowledgeIndex:
+def _build(entries, guides, confirmed) -> KnowledgeIndex:
     # As bot.runtime.load_index: the objects built all live on; the cycle collector would only walk them.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return build_index(entries, guides)
+        return build_index(entries, guides, confirmed=confirmed)
     finally:
         if was_enabled:
             gc.enable()

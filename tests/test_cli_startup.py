@@ -24,6 +24,7 @@ from bot.cli_runtime import open_cli_runtime
 from bot.db.diagnoses import DiagnosisLog, record_from_diagnosis
 from bot.db.direct import SCHEMA, SQLITE_BUSY_TIMEOUT_MS
 from bot.db.engine import BUSY_TIMEOUT_MS, make_engine, make_sessionmaker
+from bot.db.examples import ExampleRepository
 from bot.db.migrate import current_revision, head_revision, upgrade
 from bot.db.revision import code_head
 from bot.engine.diagnose import diagnose
@@ -94,6 +95,15 @@ def test_a_database_behind_the_code_is_still_migrated_by_diagnose(db_url):
 def test_the_fast_path_reads_what_a_server_reads_and_logs_what_it_logs(migrated_url):
     settings = Settings.from_env({"DATABASE_URL": migrated_url})
     assert run_app("kb", "sync", database_url=migrated_url).returncode == 0
+    engine = make_engine(migrated_url)
+    try:  # an accepted feedback example: both paths must learn from it
+        with make_sessionmaker(engine).begin() as session:
+            examples = ExampleRepository(session)
+            candidate = examples.propose(entry_id="ERR_2200", text="our scorer container keeps restarting, exit 137",
+                                         verdict="wrong_match", user_id="U0MAINT")
+            examples.decide([candidate], accept=True, by="U0MAINT", known_entries={"ERR_2200"})
+    finally:
+        engine.dispose()
     full = open_runtime(settings)
     fast = open_cli_runtime(settings)
     try:
@@ -101,6 +111,7 @@ def test_the_fast_path_reads_what_a_server_reads_and_logs_what_it_logs(migrated_
         assert fast.index.entries == full.index.entries
         assert fast.index.guides == full.index.guides
         assert fast.index.confirmed == full.index.confirmed
+        assert [c.entry_id for c in fast.index.confirmed] == ["ERR_2200"]
         diagnosis = diagnose(QUOTA + "\nAuthorization: Bearer abc.def.ghi", fast.index)
         fast.log_diagnoses([diagnosis], surface="cli")
     finally:

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.db.records import EXCERPT_MAX, DiagnosisRecord
-from bot.engine.model import Entry, Guide
+from bot.engine.model import ConfirmedExample, Entry, Guide
 
-# The migration head this reader was written against (tables kb_entries, guides, kb_state, diagnoses).
-SCHEMA = "0003_alerts"
+# The migration head this reader was written against (tables kb_entries, guides, kb_state, diagnoses,
+# feedback_examples).
+SCHEMA = "0004_feedback"
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # bot.db.engine.BUSY_TIMEOUT_MS (that module imports SQLAlchemy)
 _SQLITE_SCHEMES = ("sqlite://", "sqlite+pysqlite://")
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -69,6 +70,11 @@ class DirectStore:
 
         documents = (self._document(doc) for (doc,) in self._rows("SELECT document FROM guides"))
         return sorted((guide_from_dict(doc) for doc in documents), key=lambda guide: guide.name)
+
+    def confirmed(self) -> list[ConfirmedExample]:
+        """The accepted feedback examples, oldest first, as `bot.db.examples.ExampleRepository.accepted`."""
+        rows = self._rows("SELECT entry_id, text FROM feedback_examples WHERE status = 'accepted' ORDER BY id")
+        return [ConfirmedExample(entry_id, text) for entry_id, text in rows]
 
     def log(self, records: Iterable[DiagnosisRecord]) -> None:
         """Append diagnosis records in one transaction, stored exactly as `bot.db.diagnoses.DiagnosisLog` does."""
