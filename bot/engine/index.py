@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
+from bot.engine.scorer import TextModel, fit_text_model
 from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
@@ -100,6 +101,8 @@ class KnowledgeIndex:
     entry_context: tuple[int, ...] = ()  # entry -> index into contexts
     # Accepted feedback: pastes confirmed for an entry, learned from like the entries' own examples.
     confirmed: tuple[ConfirmedExample, ...] = ()
+    # The learned text model, fit from the entries' texts, examples and the confirmed pastes.
+    text_model: TextModel | None = None
 
     def context_of(self, entry_i: int) -> int:
         return self.entry_context[entry_i] if self.entry_context else 0
@@ -230,6 +233,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
     def words(kind: str) -> list[str]:
         return [m for g in guides for m in getattr(g, kind)]
 
+    kept = tuple(c for c in confirmed if c.entry_id in by_id)
     return KnowledgeIndex(
         entries=entries,
         by_id=by_id,
@@ -252,7 +256,8 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], guides: list[Guide] | 
         guides=guide_map,
         contexts=contexts,
         entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
-        confirmed=tuple(c for c in confirmed if c.entry_id in by_id),
+        confirmed=kept,
+        text_model=fit_text_model(entries, kept, by_id),
     )
 
 

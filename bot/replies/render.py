@@ -87,6 +87,7 @@ class Renderer(SlackViews):
             "entities": entities,
             "statuses": statuses,
             "notes": list(diagnosis.extraction.notes),
+            "decides": diagnosis.decides.get(lang) if diagnosis.decides else "",
         }
 
     def _match_view(self, match: Match, lang: str, entities: dict[str, str]) -> dict:

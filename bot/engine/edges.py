@@ -1,0 +1,65 @@
+"""Honest answers at the edges: a bare HTTP status is a close call between its entries, not "no match".
+
+"429" alone, or "we get 401s" with no service named, fits this knowledge base's entries for that
+status, but just as well another service. Saying "no match" and asking for the status code the
+user already gave helps no one; listing the entries with one line on what would decide does.
+A paste that names another service (Kubernetes, Azure OpenAI, App Service ...) still gets no match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.fusion import STRONG, paste_context
+from bot.engine.index import KnowledgeIndex
+from bot.engine.model import Evidence, Localized, Match
+from bot.engine.paste import Paste
+
+BARE_UP_TO = 300  # characters: a paste this short that only states a status
+W_BARE = 0.3
+SCORE_CAP = 0.5  # a bare status is never more than an even chance for any one entry
+
+
+@dataclass(frozen=True)
+class StatusCall:
+    matches: tuple[Match, ...]
+    decides: Localized
+
+
+def bare_status_call(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *,
+                     ranked_by_probability: list[Match]) -> StatusCall | None:
+    """A close call between the entries of the paste's first known status, or None when the paste is
+    more than a status, names another service, or no entry knows the status."""
+    if len(paste.text.strip()) > BARE_UP_TO or paste_context(index, paste).foreign:
+        return None
+    if any(ev.signal in STRONG for m in ranked_by_probability for ev in m.evidence):
+        return None
+    for status, line in statuses:
+        entries = index.status_entries.get(status, [])
+        if not entries:
+            continue
+        fused = {m.entry.id: m for m in ranked_by_probability}
+        found = []
+        for entry_i in entries:
+            entry = index.entries[entry_i]
+            match = fused.get(entry.id)
+            score = min(SCORE_CAP, match.score if match else 0.0) or round(SCORE_CAP / len(entries), 3)
+            evidence = match.evidence if match else (Evidence("status", f"HTTP {status}", line, W_BARE),)
+            found.append(Match(entry, round(score, 3), evidence, entry.causes))
+        found.sort(key=lambda m: -m.score)
+        return StatusCall(tuple(found), _decides(status, len(found)))
+    return None
+
+
+def _decides(status: int, count: int) -> Localized:
+    which_en = "which of these it is" if count > 1 else "whether this is it"
+    which_de = "welcher dieser Fälle es ist" if count > 1 else "ob es dieser Fall ist"
+    return Localized(
+        en=(f"HTTP {status} alone does not say {which_en}: the message in the response body and the "
+            f"service that answered decide (an Azure ML online endpoint answers at "
+            f"https://<endpoint>.<region>.inference.ml.azure.com). Paste the whole response or the client's error."),
+        de=(f"HTTP {status} allein sagt nicht, {which_de}: Entscheidend sind die Meldung im Antworttext und "
+            f"der Dienst, der geantwortet hat (ein Azure-ML-Onlineendpunkt antwortet unter "
+            f"https://<endpoint>.<region>.inference.ml.azure.com). Bitte die ganze Antwort oder den Fehler "
+            f"des Clients einfügen."),
+    )

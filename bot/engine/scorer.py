@@ -1,0 +1,211 @@
+"""The learned part of matching: a TF-IDF text model fit from the knowledge base when the index is built.
+
+Every entry contributes documents: a profile (titles, codes, phrases, symptoms), its summary, each of
+its examples and each confirmed paste (accepted feedback). A paste is scored against every document
+by cosine similarity over word stems and stem pairs; an entry's model score is its best document's.
+A confirmed paste the user pastes again therefore lands on its entry with a similarity near 1.
+
+Pure Python on purpose: fitting is one pass over the documents (no optimiser), a query is a few
+dictionary look-ups per word, and importing it costs nothing (numpy or scikit-learn would cost
+0.1-1 s per CLI start). Words the model does not know are mapped to a known word with the same
+letter 4-grams, which catches typos ("contianer") and German compounds ("Onlineendpunkt").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.engine.model import ConfirmedExample, Entry
+from bot.engine.words import STOP_WORDS, stem
+
+# Words; and three- or four-digit numbers, which are statuses and error numbers (429, 2200).
+_TOKEN = re.compile(r"[a-zäöüß][a-zäöüß0-9]*|(?<![0-9])[0-9]{3,4}(?![0-9])")
+MAX_WORD = 32
+# The model reads at most this much of a paste: all of a short one; of a long one the head, the
+# tail and the lines that say error (where the telling words stand), so a 1 MB log costs as a few KB.
+READ_WHOLE_UP_TO = 6000
+READ_HEAD = 2000
+READ_TAIL = 2000
+READ_ERROR_LINES = 2000
+_ERROR_WORDS = ("error", "exception", "failed", "fehler", "traceback")
+MAX_QUERY_FEATURES = 300  # the heaviest features of a paste decide; the rest only cost time
+MAX_DF_SHARE = 0.2  # a feature in more than this share of documents says nothing (above 50 documents)
+TYPO_MIN_SHARE = 0.6  # share of a word's letter 4-grams a known word must have to stand in for it
+W_BIGRAM = 0.8
+TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
+
+
+@dataclass(frozen=True)
+class ModelDoc:
+    entry: int  # index into the entries
+    kind: str  # profile | summary | example | confirmed
+    text: str
+    norm_weights: dict[str, float]  # feature -> tf-idf weight / norm
+
+
+@dataclass(frozen=True)
+class EntryScore:
+    entry: int
+    similarity: float  # cosine with the entry's best document, in [0, 1]
+    doc: int  # that document
+
+
+@dataclass
+class TextModel:
+    docs: tuple[ModelDoc, ...]
+    idf: dict[str, float]
+    postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (doc, weight)
+    gram_words: dict[str, tuple[str, ...]]  # letter 4-gram -> known stems containing it
+
+    def score(self, text: str, *, limit: int = 8) -> list[EntryScore]:
+        """Entries by their best document's cosine with the text, best first."""
+        weights = self.query_weights(text)
+        if not weights:
+            return []
+        dots: dict[int, float] = defaultdict(float)
+        for feature, weight in weights.items():
+            for doc, doc_weight in self.postings.get(feature, ()):
+                dots[doc] += weight * doc_weight
+        best: dict[int, tuple[float, int]] = {}
+        for doc, dot in dots.items():
+            entry = self.docs[doc].entry
+            if entry not in best or dot > best[entry][0]:
+                best[entry] = (dot, doc)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [EntryScore(entry, min(1.0, round(sim, 4)), doc) for entry, (sim, doc) in ranked]
+
+    def query_weights(self, text: str) -> dict[str, float]:
+        """The text's normalised tf-idf vector over the features the model knows."""
+        counts = self._features(text, typos=len(text) <= TYPO_TEXT_LIMIT)
+        weights = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items() if f in self.idf}
+        if len(weights) > MAX_QUERY_FEATURES:
+            kept = sorted(weights.items(), key=lambda fw: -fw[1])[:MAX_QUERY_FEATURES]
+            weights = dict(kept)
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {f: w / norm for f, w in weights.items()} if norm else {}
+
+    def line_weights(self, text: str, doc: int) -> list[tuple[float, int]]:
+        """(share of the similarity, line number) for the lines of `text` that weigh for a document."""
+        doc_weights = self.docs[doc].norm_weights
+        query = self.query_weights(text)
+        found = []
+        for number, line in enumerate(text.split("\n"), 1):
+            features = self._features(line, typos=True)
+            share = sum(query.get(f, 0.0) * doc_weights.get(f, 0.0) for f in features)
+            if share > 0:
+                found.append((share, number))
+        return sorted(found, reverse=True)
+
+    def _features(self, text: str, *, typos: bool = False) -> Counter:
+        stems = []
+        for word in _TOKEN.findall(text.lower()):
+            if len(word) > MAX_WORD or word in STOP_WORDS or (len(word) > 5 and sum(ch.isdigit() for ch in word) > 2):
+                continue
+            st = stem(word)
+            if typos and st not in self.idf and len(word) >= 6 and word.isalpha():
+                st = self._known_like(word) or st
+            stems.append(st)
+        return _count(stems)
+
+    def _known_like(self, word: str) -> str | None:
+        """A known stem sharing most of the word's letter 4-grams (a typo, or the tail of a compound)."""
+        grams = _grams(word)
+        votes: Counter = Counter()
+        for gram in grams:
+            votes.update(self.gram_words.get(gram, ()))
+        if not votes:
+            return None
+        best, shared = max(votes.items(), key=lambda kv: (kv[1], -abs(len(kv[0]) - len(word)), kv[0]))
+        return best if shared >= TYPO_MIN_SHARE * min(len(grams), len(_grams(best))) and shared >= 2 else None
+
+
+def _grams(word: str) -> list[str]:
+    return [word[i: i + 4] for i in range(len(word) - 3)]
+
+
+def _count(stems: list[str]) -> Counter:
+    counts = Counter(stems)
+    counts.update(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
+    return counts
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(w) for w in _TOKEN.findall(text.lower())
+            if len(w) <= MAX_WORD and w not in STOP_WORDS and not (len(w) > 5 and sum(ch.isdigit() for ch in w) > 2)]
+
+
+def training_documents(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExample, ...],
+                       by_id: dict[str, int]) -> list[tuple[int, str, str]]:
+    """(entry, kind, text) for every document the model learns from."""
+    docs: list[tuple[int, str, str]] = []
+    for i, entry in enumerate(entries):
+        s = entry.signals
+        profile = [entry.title.en, entry.title.de, *s.codes, *s.phrases, *s.symptoms]
+        docs.append((i, "profile", "\n".join(profile)))
+        docs.append((i, "summary", f"{entry.summary.en}\n{entry.summary.de}"))
+        docs.extend((i, "example", example) for example in entry.examples)
+    docs.extend((by_id[c.entry_id], "confirmed", c.text) for c in confirmed if c.entry_id in by_id)
+    return docs
+
+
+def fit_text_model(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExample, ...],
+                   by_id: dict[str, int]) -> TextModel:
+    """Fit the model: deterministic, one pass over the documents."""
+    raw = training_documents(entries, confirmed, by_id)
+    counted = []
+    stem_cache: dict[str, list[str]] = {}
+    for entry, kind, text in raw:
+        cut = text[:READ_WHOLE_UP_TO]
+        stems = stem_cache.get(cut)
+        if stems is None:
+            stems = stem_cache[cut] = _stems(cut)
+        counted.append((entry, kind, text, _count(stems)))
+    df: Counter = Counter()
+    for *_, counts in counted:
+        df.update(counts.keys())
+    n = len(counted)
+    cap = max(50, MAX_DF_SHARE * n)
+    idf = {f: (math.log((1 + n) / (1 + c)) + 1.0) * (W_BIGRAM if " " in f else 1.0)
+           for f, c in df.items() if c <= cap}
+    docs = []
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for k, (entry, kind, text, counts) in enumerate(counted):
+        weights = {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items() if f in idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        normed = {f: w / norm for f, w in weights.items()}
+        docs.append(ModelDoc(entry, kind, text, normed))
+        for f, w in normed.items():
+            postings[f].append((k, w))
+    gram_words: dict[str, list[str]] = defaultdict(list)
+    for f in idf:
+        if " " not in f and len(f) >= 5 and f.isalpha():
+            for gram in set(_grams(f)):
+                gram_words[gram].append(f)
+    return TextModel(tuple(docs), idf, {f: tuple(p) for f, p in postings.items()},
+                     {g: tuple(ws) for g, ws in gram_words.items()})
+
+
+def model_text(text: str, lower: str) -> str:
+    """What the model reads of a paste: a short paste whole; of a long one the head, the error lines
+    up to a budget, and the tail."""
+    if len(text) <= READ_WHOLE_UP_TO:
+        return text
+    head = text[:READ_HEAD]
+    tail = text[-READ_TAIL:]
+    picked: list[str] = []
+    budget = READ_ERROR_LINES
+    for word in _ERROR_WORDS:
+        pos = lower.find(word, READ_HEAD)
+        tries = 0
+        while 0 <= pos < len(text) - READ_TAIL and budget > 0 and tries < 8:
+            start = lower.rfind("\n", 0, pos) + 1
+            end = lower.find("\n", pos)
+            end = end if end >= 0 else len(text)
+            line = text[start: min(end, start + 400)]
+            picked.append(line)
+            budget -= len(line)
+            pos, tries = lower.find(word, end), tries + 1
+    return "\n".join([head, *picked, tail])
