@@ -1,0 +1,142 @@
+"""Fit the fusion's coefficients and choose the decision thresholds, from labelled pastes.
+
+    python -m tests.calibrate [--real FILE --only-ids IDS]... [--real-weight 2]
+
+Reads the shipped knowledge base (`knowledge/`), the project corpus (`tests/corpus/cases.jsonl`)
+and any real labelled pastes given (JSON lines with `id`, `text`, `label`; `NONE` for look-alikes),
+computes the features of every candidate of every paste as `bot.engine.fusion` does, fits a
+logistic regression (Newton's method with a small L2 penalty; deterministic), and prints the
+coefficients for `fusion.COEFFICIENTS`. It then tries decision thresholds and prints, for each,
+the share right and the look-alikes answered, so that the thresholds in `bot.engine.diagnose` can be
+chosen for a false-accept budget. Only numbers leave this tool: no paste text is written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from bot.engine.fusion import COEFFICIENTS, FEATURES, candidates, probability
+from bot.engine.index import KnowledgeIndex, build_index
+from bot.engine.matching import rank
+from bot.engine.paste import Paste
+from bot.engine.redact import redact
+from bot.engine.scorer import model_text
+from bot.engine.extract import extract_statuses
+from bot.engine.text import prepare
+from bot.kb.files import load_knowledge
+from bot.kb.guides import load_guide_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus" / "cases.jsonl"
+L2 = 0.5
+
+
+def load_cases(path: Path, only_ids: Path | None = None) -> list[dict]:
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if only_ids:
+        keep = {line.strip() for line in only_ids.read_text().splitlines() if line.strip()}
+        cases = [c for c in cases if c["id"] in keep]
+    for c in cases:
+        c["label"] = "NONE" if c["label"].lower() == "none" else c["label"]
+    return cases
+
+
+def case_rows(index: KnowledgeIndex, text: str) -> list[tuple[str, tuple[float, ...]]]:
+    """(entry id, features) of every candidate, as diagnose sees the paste."""
+    prepared = prepare(text).text
+    clean = redact(prepared, prepared.lower())
+    paste = Paste(clean, clean.lower())
+    ranked = rank(index, paste, extract_statuses(clean, paste.lower), limit=8)
+    modelled = index.text_model.score(model_text(paste.text, paste.lower))
+    return [(index.entries[i].id, x) for i, _m, _s, x in candidates(index, paste, ranked, modelled)]
+
+
+def fit(rows: list[tuple[tuple[float, ...], float, float]], iterations: int = 30) -> list[float]:
+    """Weighted L2-penalised logistic regression by Newton's method."""
+    k = len(rows[0][0])
+    w = [0.0] * k
+    for _ in range(iterations):
+        grad = [L2 * wi if j else 0.0 for j, wi in enumerate(w)]
+        hess = [[(L2 if (i == j and i) else 0.0) for j in range(k)] for i in range(k)]
+        for x, y, weight in rows:
+            p = probability(x, tuple(w))
+            for i in range(k):
+                grad[i] += weight * (p - y) * x[i]
+                for j in range(k):
+                    hess[i][j] += weight * p * (1 - p) * x[i] * x[j]
+        for i in range(k):
+            hess[i][i] += 1e-6
+        step = _solve(hess, grad)
+        w = [wi - si for wi, si in zip(w, step, strict=True)]
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return w
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col and m[col][col]:
+                f = m[r][col] / m[col][col]
+                m[r] = [vr - f * vc for vr, vc in zip(m[r], m[col], strict=True)]
+    return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
+
+
+def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], match_at: float, margin: float,
+             no_match_below: float) -> tuple[float, int, int]:
+    right = fa = negatives = 0
+    for label, ps in scored:
+        ps = sorted(ps, key=lambda item: -item[1])
+        answered = bool(ps) and ps[0][1] >= no_match_below
+        said = ps[0][0] if answered else "NONE"
+        right += said == label
+        if label == "NONE":
+            negatives += 1
+            fa += answered
+    return right / max(len(scored), 1), fa, negatives
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--real", action="append", default=[], help="labelled real pastes (JSON lines)")
+    ap.add_argument("--only-ids", action="append", default=[], help="ids to use of the --real file of the same position")
+    ap.add_argument("--real-weight", type=float, default=2.0)
+    a = ap.parse_args()
+    entries = load_knowledge(ROOT / "knowledge").entries
+    guides, _ = load_guide_files(ROOT / "knowledge")
+    index = build_index(entries, guides)
+    sets = [("corpus", load_cases(CORPUS), 1.0)]
+    for n, path in enumerate(a.real):
+        ids = Path(a.only_ids[n]) if n < len(a.only_ids) else None
+        sets.append((Path(path).name, load_cases(Path(path), ids), a.real_weight))
+    rows, per_set = [], {}
+    for name, cases, weight in sets:
+        per_set[name] = []
+        for case in cases:
+            found = case_rows(index, case["text"])
+            per_set[name].append((case["label"], found))
+            rows.extend((x, 1.0 if entry_id == case["label"] else 0.0, weight) for entry_id, x in found)
+    w = fit(rows)
+    print("COEFFICIENTS = (" + ", ".join(f"{v:.2f}" for v in w) + ")")
+    print("  " + ", ".join(f"{n}={v:.2f}" for n, v in zip(FEATURES, w, strict=True)))
+    for label, coefficients in (("current", COEFFICIENTS), ("fitted", tuple(w))):
+        print(f"\n{label} coefficients:")
+        for below in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+            parts = []
+            for name, found in per_set.items():
+                scored = [(lab, [(e, probability(x, coefficients)) for e, x in f]) for lab, f in found]
+                acc, fa, neg = evaluate(scored, 0.6, 0.15, below)
+                parts.append(f"{name}: {acc:.3f} FA {fa}/{neg}")
+            print(f"  no_match below {below:.2f}: " + " | ".join(parts))
+    _ = math
+
+
+if __name__ == "__main__":
+    main()
