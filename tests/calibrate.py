@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
+from types import SimpleNamespace
 
+from bot.engine.diagnose import decide
+from bot.engine.extract import extract_statuses
 from bot.engine.fusion import COEFFICIENTS, FEATURES, candidates, probability
 from bot.engine.index import KnowledgeIndex, build_index
 from bot.engine.matching import rank
 from bot.engine.paste import Paste
 from bot.engine.redact import redact
 from bot.engine.scorer import model_text
-from bot.engine.extract import extract_statuses
 from bot.engine.text import prepare
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
@@ -89,13 +90,15 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
 
 
-def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], match_at: float, margin: float,
-             no_match_below: float) -> tuple[float, int, int]:
+def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], no_match_below: float) -> tuple[float, int, int]:
+    """Share right and look-alikes answered, deciding as `diagnose.decide` does."""
     right = fa = negatives = 0
     for label, ps in scored:
         ps = sorted(ps, key=lambda item: -item[1])
-        answered = bool(ps) and ps[0][1] >= no_match_below
-        said = ps[0][0] if answered else "NONE"
+        matches = [SimpleNamespace(score=p, entry_id=e) for e, p in ps]
+        decision, kept = decide(matches, no_match_below=no_match_below)  # type: ignore[arg-type]
+        answered = decision != "no_match"
+        said = kept[0].entry_id if answered else "NONE"
         right += said == label
         if label == "NONE":
             negatives += 1
@@ -106,7 +109,7 @@ def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], match_at: float,
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--real", action="append", default=[], help="labelled real pastes (JSON lines)")
-    ap.add_argument("--only-ids", action="append", default=[], help="ids to use of the --real file of the same position")
+    ap.add_argument("--only-ids", action="append", default=[], help="ids to keep of the --real file at the same position (all: every case)")
     ap.add_argument("--real-weight", type=float, default=2.0)
     a = ap.parse_args()
     entries = load_knowledge(ROOT / "knowledge").entries
@@ -114,7 +117,7 @@ def main() -> None:
     index = build_index(entries, guides)
     sets = [("corpus", load_cases(CORPUS), 1.0)]
     for n, path in enumerate(a.real):
-        ids = Path(a.only_ids[n]) if n < len(a.only_ids) else None
+        ids = Path(a.only_ids[n]) if n < len(a.only_ids) and a.only_ids[n] not in ("", "all") else None
         sets.append((Path(path).name, load_cases(Path(path), ids), a.real_weight))
     rows, per_set = [], {}
     for name, cases, weight in sets:
@@ -132,10 +135,9 @@ def main() -> None:
             parts = []
             for name, found in per_set.items():
                 scored = [(lab, [(e, probability(x, coefficients)) for e, x in f]) for lab, f in found]
-                acc, fa, neg = evaluate(scored, 0.6, 0.15, below)
+                acc, fa, neg = evaluate(scored, below)
                 parts.append(f"{name}: {acc:.3f} FA {fa}/{neg}")
             print(f"  no_match below {below:.2f}: " + " | ".join(parts))
-    _ = math
 
 
 if __name__ == "__main__":

@@ -14,8 +14,19 @@ from bot.engine.fusion import STRONG, paste_context
 from bot.engine.index import KnowledgeIndex
 from bot.engine.model import Evidence, Localized, Match
 from bot.engine.paste import Paste
+from bot.engine.words import STOP_WORDS, WORD_RE
 
-BARE_UP_TO = 300  # characters: a paste this short that only states a status
+BARE_UP_TO = 300  # characters: a paste this short that only states a status ...
+OTHER_WORDS_UP_TO = 4  # ... with at most this many words besides it
+# Words that say no more than "an HTTP status came back" (in English and German).
+_STATUS_TALK = frozenset(
+    "http https status code codes error errors response responses request requests call calls api service "
+    "returns returned return returning getting receive received receiving see seeing always again now "
+    "since today suddenly sometimes lot lots fehler antwort antworten anfrage anfragen gibt liefert "
+    "bekomme bekommen erhalte erhalten zurück zurueck immer plötzlich manchmal endpoint endpunkt "
+    "client server reason phrase ok unauthorized unauthorised too many not found forbidden bad gateway "
+    "timeout payload large internal failed dependency service unavailable".split()
+)
 W_BARE = 0.3
 SCORE_CAP = 0.5  # a bare status is never more than an even chance for any one entry
 
@@ -31,6 +42,11 @@ def bare_status_call(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[i
     """A close call between the entries of the paste's first known status, or None when the paste is
     more than a status, names another service, or no entry knows the status."""
     if len(paste.text.strip()) > BARE_UP_TO or paste_context(index, paste).foreign:
+        return None
+    numbers = {str(status) for status, _ in statuses}
+    other = [w for w in WORD_RE.findall(paste.lower)
+             if w not in numbers and w not in STOP_WORDS and w not in _STATUS_TALK and not w.rstrip("s").isdigit()]
+    if len(other) > OTHER_WORDS_UP_TO:
         return None
     if any(ev.signal in STRONG for m in ranked_by_probability for ev in m.evidence):
         return None

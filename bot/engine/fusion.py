@@ -21,10 +21,10 @@ from bot.engine.scorer import EntryScore, model_text
 
 STRONG = frozenset({"code", "pattern", "phrase"})
 FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "strong", "status_only",
-            "domain", "foreign", "hinted", "how_to")
+            "domain", "foreign", "foreign_too", "hinted", "how_to")
 
 # Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as FEATURES.
-COEFFICIENTS = (-4.2, 4.6, 2.4, 5.0, 4.0, 1.0, -0.5, 1.2, -2.4, 0.4, -0.4)
+COEFFICIENTS = (-4.53, 2.64, 3.17, 2.55, 3.32, 0.34, 0.60, 1.57, -2.24, -2.13, 0.49, -0.06)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 MODEL_LINES = 2  # the lines shown for a model-driven answer
@@ -35,14 +35,17 @@ class PasteContext:
     domain: bool  # a marker of this service (scoring URI, az ml, azureml ...)
     foreign: bool  # a marker of another service, and none of ours
     hinted: bool  # only a weak marker ("endpoint")
+    # A marker of another service beside one of ours: a batch endpoint run with `az ml`, a
+    # Kubernetes cluster attached to a workspace. Weaker than `foreign`, but not nothing.
+    foreign_too: bool = False
 
 
 def paste_context(index: KnowledgeIndex, paste: Paste) -> PasteContext:
     lower, tokens = paste.lower, paste.lower_tokens
     domain = index.markers.first(lower, tokens) is not None
     hinted = domain or index.weak_markers.first(lower, tokens) is not None
-    foreign = not domain and index.foreign.first(lower, tokens) is not None
-    return PasteContext(domain, foreign, hinted)
+    other = index.foreign.first(lower, tokens) is not None
+    return PasteContext(domain, other and not domain, hinted, other and domain)
 
 
 def features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
@@ -52,7 +55,7 @@ def features(match: Match | None, sim: float, *, best_other_signal: float, best_
     return (1.0, signal, signal - best_other_signal, sim, sim - best_other_sim,
             1.0 if signals & STRONG else 0.0,
             1.0 if signals and signals <= {"status", "context"} else 0.0,
-            1.0 if where.domain else 0.0, 1.0 if where.foreign else 0.0,
+            1.0 if where.domain else 0.0, 1.0 if where.foreign else 0.0, 1.0 if where.foreign_too else 0.0,
             1.0 if where.hinted and not where.domain else 0.0, 1.0 if how_to else 0.0)
 
 
