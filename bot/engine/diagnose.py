@@ -21,7 +21,7 @@ from bot.engine.text import decode_paste, detect_language, prepare
 # 2 of the 33 look-alikes of the real pastes are answered (see the README).
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.15  # ... when it leads the runner-up by this much
-NO_MATCH_BELOW = 0.35  # below this nothing applies
+NO_MATCH_BELOW = 0.45  # below this nothing applies
 CANDIDATE_AT = 0.2  # runner-ups shown beside an answer need at least this
 SIGNAL_CANDIDATES = 8  # signal-ranked entries handed to the fusion
 

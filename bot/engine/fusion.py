@@ -20,11 +20,12 @@ from bot.engine.paste import Paste
 from bot.engine.scorer import EntryScore, model_text
 
 STRONG = frozenset({"code", "pattern", "phrase"})
-FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "strong", "status_only",
-            "domain", "foreign", "foreign_too", "hinted", "how_to")
+FEATURES = ("bias", "signal", "signal_lead", "signal_sure", "model", "model_lead", "sibling_lead",
+            "sibling_model_lead", "strong", "status_only", "domain", "foreign", "foreign_too", "hinted", "how_to")
+SIGNAL_SURE_AT = 0.45  # where the signals alone used to answer
 
 # Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as FEATURES.
-COEFFICIENTS = (-4.53, 2.64, 3.17, 2.55, 3.32, 0.34, 0.60, 1.57, -2.24, -2.13, 0.49, -0.06)
+COEFFICIENTS = (-4.79, 0.32, 1.99, 1.66, 0.97, 2.48, 1.78, 3.36, 0.21, 0.15, 1.02, -3.22, -2.93, -0.16, 0.52)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 MODEL_LINES = 2  # the lines shown for a model-driven answer
@@ -49,10 +50,13 @@ def paste_context(index: KnowledgeIndex, paste: Paste) -> PasteContext:
 
 
 def features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
-             where: PasteContext, how_to: bool) -> tuple[float, ...]:
+             best_sibling_signal: float, best_sibling_sim: float, where: PasteContext,
+             how_to: bool) -> tuple[float, ...]:
     signal = match.score if match else 0.0
     signals = {ev.signal for ev in match.evidence} if match else set()
-    return (1.0, signal, signal - best_other_signal, sim, sim - best_other_sim,
+    sure = 1.0 if signal >= SIGNAL_SURE_AT and signal >= best_other_signal else 0.0
+    return (1.0, signal, signal - best_other_signal, sure, sim, sim - best_other_sim,
+            signal - best_sibling_signal, sim - best_sibling_sim,
             1.0 if signals & STRONG else 0.0,
             1.0 if signals and signals <= {"status", "context"} else 0.0,
             1.0 if where.domain else 0.0, 1.0 if where.foreign else 0.0, 1.0 if where.foreign_too else 0.0,
@@ -74,12 +78,26 @@ def candidates(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
     found = []
     for entry_i in chosen:
         match = by_entry.get(entry_i)
-        other_signal = max((m.score for i, m in by_entry.items() if i != entry_i), default=0.0)
-        other_sim = max((s for i, s in sims.items() if i != entry_i), default=0.0)
-        x = features(match, sims.get(entry_i, 0.0), best_other_signal=other_signal, best_other_sim=other_sim,
+        # An entry's lead is over the entries it competes with: two entries of one status (the two
+        # 429s) that the paste cannot tell apart are a close call between them, not both unlikely.
+        signal = {"rival": 0.0, "sibling": 0.0}
+        sim = {"rival": 0.0, "sibling": 0.0}
+        for i in set(by_entry) | set(sims):
+            if i != entry_i:
+                kind = "sibling" if _siblings(index, i, entry_i) else "rival"
+                signal[kind] = max(signal[kind], by_entry[i].score if i in by_entry else 0.0)
+                sim[kind] = max(sim[kind], sims.get(i, 0.0))
+        x = features(match, sims.get(entry_i, 0.0), best_other_signal=signal["rival"], best_other_sim=sim["rival"],
+                     best_sibling_signal=signal["sibling"], best_sibling_sim=sim["sibling"],
                      where=where, how_to=index.entries[entry_i].kind == "how-to")
         found.append((entry_i, match, sims.get(entry_i, 0.0), x))
     return found
+
+
+def _siblings(index: KnowledgeIndex, a: int, b: int) -> bool:
+    """Entries for one HTTP status, told apart only by the words of the paste."""
+    first, second = index.entries[a].signals.status, index.entries[b].signals.status
+    return bool(first and second and set(first) & set(second))
 
 
 def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match], *, limit: int) -> list[Match]:

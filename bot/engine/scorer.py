@@ -163,13 +163,18 @@ def fit_text_model(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExample
         if stems is None:
             stems = stem_cache[cut] = _stems(cut)
         counted.append((entry, kind, text, _count(stems)))
+    # Document frequency counts entries, not documents: a word every entry's texts use ("endpoint",
+    # "https") cannot tell entries apart, however few documents it stands in.
+    entry_features: dict[int, set[str]] = defaultdict(set)
+    for entry, _kind, _text, counts in counted:
+        entry_features[entry].update(counts.keys())
     df: Counter = Counter()
-    for *_, counts in counted:
-        df.update(counts.keys())
-    n = len(counted)
+    for features in entry_features.values():
+        df.update(features)
+    n = len(entry_features)
     cap = max(50, MAX_DF_SHARE * n)
-    idf = {f: (math.log((1 + n) / (1 + c)) + 1.0) * (W_BIGRAM if " " in f else 1.0)
-           for f, c in df.items() if c <= cap}
+    idf = {f: math.log((1 + n) / (1 + c)) * (W_BIGRAM if " " in f else 1.0)
+           for f, c in df.items() if c <= cap and c < n}
     docs = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for k, (entry, kind, text, counts) in enumerate(counted):
