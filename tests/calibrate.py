@@ -18,14 +18,23 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from bot.engine.diagnose import decide
+from bot.engine.diagnose import SIGNAL_CANDIDATES, decide
 from bot.engine.extract import extract_statuses
-from bot.engine.fusion import COEFFICIENTS, FEATURES, candidates, probability
+from bot.engine.fusion import (
+    ANY_COEFFICIENTS,
+    ANY_FEATURES,
+    WHICH_COEFFICIENTS,
+    WHICH_FEATURES,
+    any_features,
+    candidates,
+    model_scores,
+    paste_context,
+    probability,
+)
 from bot.engine.index import KnowledgeIndex, build_index
 from bot.engine.matching import rank
 from bot.engine.paste import Paste
 from bot.engine.redact import redact
-from bot.engine.scorer import model_text
 from bot.engine.text import prepare
 from bot.kb.files import load_knowledge
 from bot.kb.guides import load_guide_files
@@ -45,14 +54,22 @@ def load_cases(path: Path, only_ids: Path | None = None) -> list[dict]:
     return cases
 
 
-def case_rows(index: KnowledgeIndex, text: str) -> list[tuple[str, tuple[float, ...]]]:
-    """(entry id, features) of every candidate, as diagnose sees the paste."""
+def case_rows(index: KnowledgeIndex, text: str) -> tuple[tuple[float, ...], list[tuple[str, tuple[float, ...]]]]:
+    """The paste's ANY features, and (entry id, WHICH features) of every candidate, as diagnose sees them."""
     prepared = prepare(text).text
     clean = redact(prepared, prepared.lower())
     paste = Paste(clean, clean.lower())
-    ranked = rank(index, paste, extract_statuses(clean, paste.lower), limit=8)
-    modelled = index.text_model.score(model_text(paste.text, paste.lower))
-    return [(index.entries[i].id, x) for i, _m, _s, x in candidates(index, paste, ranked, modelled)]
+    ranked = rank(index, paste, extract_statuses(clean, paste.lower), limit=SIGNAL_CANDIDATES)
+    _query, modelled = model_scores(index, paste)
+    x_any = any_features(index, paste_context(index, paste), ranked, modelled)
+    return x_any, [(index.entries[c.entry].id, c.which) for c in candidates(index, ranked, modelled)]
+
+
+def final_scores(x_any, found, any_w, which_w) -> list[tuple[str, float]]:
+    p_any = probability(x_any, any_w) if found else 0.0
+    which = [probability(x, which_w) for _, x in found]
+    total = sum(which) or 1.0
+    return [(entry_id, p_any * w / total) for (entry_id, _), w in zip(found, which, strict=True)]
 
 
 def fit(rows: list[tuple[tuple[float, ...], float, float]], iterations: int = 30) -> list[float]:
@@ -90,9 +107,10 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return [m[i][n] / m[i][i] if m[i][i] else 0.0 for i in range(n)]
 
 
-def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], no_match_below: float) -> tuple[float, int, int]:
-    """Share right and look-alikes answered, deciding as `diagnose.decide` does."""
-    right = fa = negatives = 0
+def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], no_match_below: float
+             ) -> tuple[float, float, int, int]:
+    """Share right, share right of the labelled ones, and look-alikes answered, deciding as `diagnose.decide` does."""
+    right = right_labelled = fa = negatives = 0
     for label, ps in scored:
         ps = sorted(ps, key=lambda item: -item[1])
         matches = [SimpleNamespace(score=p, entry_id=e) for e, p in ps]
@@ -103,14 +121,19 @@ def evaluate(scored: list[tuple[str, list[tuple[str, float]]]], no_match_below: 
         if label == "NONE":
             negatives += 1
             fa += answered
-    return right / max(len(scored), 1), fa, negatives
+        else:
+            right_labelled += said == label
+    return right / max(len(scored), 1), right_labelled / max(len(scored) - negatives, 1), fa, negatives
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--real", action="append", default=[], help="labelled real pastes (JSON lines)")
-    ap.add_argument("--only-ids", action="append", default=[], help="ids to keep of the --real file at the same position (all: every case)")
+    ap.add_argument("--only-ids", action="append", default=[],
+                    help="ids to keep of the --real file at the same position (all: every case)")
     ap.add_argument("--real-weight", type=float, default=2.0)
+    ap.add_argument("--hold-out", action="append", default=[],
+                    help="a set's file name to score but not fit on (a check that the fit generalises)")
     a = ap.parse_args()
     entries = load_knowledge(ROOT / "knowledge").entries
     guides, _ = load_guide_files(ROOT / "knowledge")
@@ -119,24 +142,31 @@ def main() -> None:
     for n, path in enumerate(a.real):
         ids = Path(a.only_ids[n]) if n < len(a.only_ids) and a.only_ids[n] not in ("", "all") else None
         sets.append((Path(path).name, load_cases(Path(path), ids), a.real_weight))
-    rows, per_set = [], {}
+    any_rows, which_rows, per_set = [], [], {}
     for name, cases, weight in sets:
         per_set[name] = []
         for case in cases:
-            found = case_rows(index, case["text"])
-            per_set[name].append((case["label"], found))
-            rows.extend((x, 1.0 if entry_id == case["label"] else 0.0, weight) for entry_id, x in found)
-    w = fit(rows)
-    print("COEFFICIENTS = (" + ", ".join(f"{v:.2f}" for v in w) + ")")
-    print("  " + ", ".join(f"{n}={v:.2f}" for n, v in zip(FEATURES, w, strict=True)))
-    for label, coefficients in (("current", COEFFICIENTS), ("fitted", tuple(w))):
-        print(f"\n{label} coefficients:")
-        for below in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+            x_any, found = case_rows(index, case["text"])
+            per_set[name].append((case["label"], x_any, found))
+            if name in a.hold_out:
+                continue
+            any_rows.append((x_any, 0.0 if case["label"] == "NONE" else 1.0, weight))
+            if any(entry_id == case["label"] for entry_id, _ in found):
+                which_rows.extend((x, 1.0 if entry_id == case["label"] else 0.0, weight) for entry_id, x in found)
+    any_w, which_w = fit(any_rows), fit(which_rows)
+    print("ANY_COEFFICIENTS = (" + ", ".join(f"{v:.2f}" for v in any_w) + ")")
+    print("WHICH_COEFFICIENTS = (" + ", ".join(f"{v:.2f}" for v in which_w) + ")")
+    print("  " + ", ".join(f"{n}={v:.2f}" for n, v in zip(ANY_FEATURES, any_w, strict=True)))
+    print("  " + ", ".join(f"{n}={v:.2f}" for n, v in zip(WHICH_FEATURES, which_w, strict=True)))
+    current, fitted = (ANY_COEFFICIENTS, WHICH_COEFFICIENTS), (tuple(any_w), tuple(which_w))
+    for label, weights in (("current", current), ("fitted", fitted)):
+        print(f"\n{label} coefficients (all right | labelled right | look-alikes answered):")
+        for below in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
             parts = []
             for name, found in per_set.items():
-                scored = [(lab, [(e, probability(x, coefficients)) for e, x in f]) for lab, f in found]
-                acc, fa, neg = evaluate(scored, below)
-                parts.append(f"{name}: {acc:.3f} FA {fa}/{neg}")
+                scored = [(lab, final_scores(x_any, f, *weights)) for lab, x_any, f in found]
+                acc, acc_labelled, fa, neg = evaluate(scored, below)
+                parts.append(f"{name}: {acc:.3f} {acc_labelled:.3f} FA {fa}/{neg}")
             print(f"  no_match below {below:.2f}: " + " | ".join(parts))
 
 

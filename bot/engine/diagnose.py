@@ -21,7 +21,7 @@ from bot.engine.text import decode_paste, detect_language, prepare
 # 2 of the 33 look-alikes of the real pastes are answered (see the README).
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.15  # ... when it leads the runner-up by this much
-NO_MATCH_BELOW = 0.45  # below this nothing applies
+NO_MATCH_BELOW = 0.42  # below this nothing applies
 CANDIDATE_AT = 0.2  # runner-ups shown beside an answer need at least this
 SIGNAL_CANDIDATES = 8  # signal-ranked entries handed to the fusion
 
@@ -47,7 +47,7 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     matches: list[Match] = []
     if clean.strip():
         ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
-        matches = fuse(index, paste, ranked, limit=max(top, 2))
+        matches = fuse(index, paste, ranked)
     decision, kept = decide(matches)
     decides = None
     if decision == "no_match" and statuses:
@@ -61,16 +61,11 @@ def decide(matches: list[Match], *, match_at: float = MATCH_AT, margin: float = 
            no_match_below: float = NO_MATCH_BELOW) -> tuple[str, list[Match]]:
     """match / close_call / no_match, and the matches worth showing for it.
 
-    "None of these" is judged on the chance that any of the top three applies, not on the first
-    alone: two entries that share a status (the two 429s) split the evidence between them, and
-    neither alone looks sure although the paste is plainly about one of them.
+    The matches' probabilities sum to the chance that the paste is about any of them ("none of
+    these" is the rest): two entries that share a status split it between them, and neither alone
+    looks sure although the paste is plainly about one of them.
     """
-    if not matches:
-        return "no_match", []
-    miss = 1.0
-    for m in matches[:3]:
-        miss *= 1.0 - m.score
-    if 1.0 - miss < no_match_below:
+    if not matches or sum(m.score for m in matches) < no_match_below:
         return "no_match", []
     kept = [matches[0]] + [m for m in matches[1:] if m.score >= CANDIDATE_AT]
     first = matches[0].score

@@ -1,12 +1,20 @@
-"""One calibrated probability per entry, from the signals' evidence and the text model together.
+"""One calibrated probability per entry and one for "none of these", from the signals and the text model.
 
 The signals explain themselves (a code, a message, a status) but know only what the knowledge base
 spells out; the text model generalises from examples and confirmed pastes but cannot tell a
-Kubernetes probe from ours. A logistic regression over a few features of each candidate weighs them:
-the signal score and how far it leads, the model's similarity and how far it leads, whether the
-evidence is strong, and whether the paste names this service or another one. Its coefficients are
-fit on labelled pastes (`python -m tests.calibrate`, on the project corpus and the tune split of the
-real pastes); the thresholds of `diagnose.decide` are chosen there for a false-accept budget.
+Kubernetes probe from ours. Two logistic regressions weigh them:
+
+- whether the paste is about any entry at all (ANY): from the paste as a whole, the best signal
+  score and model similarity, whether the evidence is strong, and whether the paste names this
+  service, only hints at it, or names another one;
+- which candidate it is (WHICH): from each candidate's signal score and model similarity and how far
+  each leads its rivals, normalised over the candidates.
+
+An entry's probability is P(any) x P(this one | any); "none of these" is 1 - P(any). Splitting it so
+keeps two entries that share a status (the two 429s) from looking unlikely just because the paste
+cannot tell them apart. The coefficients are fit on labelled pastes (`python -m tests.calibrate`:
+the project corpus and the tune splits of real pastes); `diagnose.decide`'s thresholds are chosen
+there for a false-accept budget.
 """
 
 from __future__ import annotations
@@ -17,15 +25,18 @@ from dataclasses import dataclass, replace
 from bot.engine.index import KnowledgeIndex
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
-from bot.engine.scorer import EntryScore, model_text
+from bot.engine.scorer import EntryScore, Query, model_text
 
 STRONG = frozenset({"code", "pattern", "phrase"})
-FEATURES = ("bias", "signal", "signal_lead", "signal_sure", "model", "model_lead", "sibling_lead",
-            "sibling_model_lead", "strong", "status_only", "domain", "foreign", "foreign_too", "hinted", "how_to")
+ANY_FEATURES = ("bias", "signal", "signal_sure", "model", "strong", "code", "status", "status_only",
+                "symptom_only", "domain", "foreign", "foreign_too", "hinted", "how_to")
+WHICH_FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "sibling_lead", "sibling_model_lead",
+                  "strong", "status_only", "model_only", "how_to")
 SIGNAL_SURE_AT = 0.45  # where the signals alone used to answer
 
-# Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as FEATURES.
-COEFFICIENTS = (-4.79, 0.32, 1.99, 1.66, 0.97, 2.48, 1.78, 3.36, 0.21, 0.15, 1.02, -3.22, -2.93, -0.16, 0.52)
+# Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as the features.
+ANY_COEFFICIENTS = (-3.50, 2.01, 2.51, 3.53, 0.22, 0.03, -0.32, 1.07, -1.28, 2.04, -3.46, -3.41, 0.09, 1.14)
+WHICH_COEFFICIENTS = (-3.06, -0.28, 4.63, 0.37, 3.54, 2.74, 3.90, -0.06, -0.03, 0.75, 0.46)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 MODEL_LINES = 2  # the lines shown for a model-driven answer
@@ -49,37 +60,57 @@ def paste_context(index: KnowledgeIndex, paste: Paste) -> PasteContext:
     return PasteContext(domain, other and not domain, hinted, other and domain)
 
 
-def features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
-             best_sibling_signal: float, best_sibling_sim: float, where: PasteContext,
-             how_to: bool) -> tuple[float, ...]:
+def which_features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
+                   best_sibling_signal: float, best_sibling_sim: float, how_to: bool) -> tuple[float, ...]:
     signal = match.score if match else 0.0
     signals = {ev.signal for ev in match.evidence} if match else set()
-    sure = 1.0 if signal >= SIGNAL_SURE_AT and signal >= best_other_signal else 0.0
-    return (1.0, signal, signal - best_other_signal, sure, sim, sim - best_other_sim,
+    return (1.0, signal, signal - best_other_signal, sim, sim - best_other_sim,
             signal - best_sibling_signal, sim - best_sibling_sim,
             1.0 if signals & STRONG else 0.0,
             1.0 if signals and signals <= {"status", "context"} else 0.0,
+            0.0 if signals else 1.0,
+            1.0 if how_to else 0.0)
+
+
+def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match],
+                 modelled: list[EntryScore]) -> tuple[float, ...]:
+    signal = max((m.score for m in ranked), default=0.0)
+    sim = max((s.similarity for s in modelled), default=0.0)
+    kinds = {ev.signal for m in ranked for ev in m.evidence}
+    top = ranked[0] if ranked else None
+    top_kinds = {ev.signal for ev in top.evidence} if top else set()
+    return (1.0, signal, 1.0 if signal >= SIGNAL_SURE_AT else 0.0, sim,
+            1.0 if kinds & STRONG else 0.0, 1.0 if "code" in kinds else 0.0,
+            1.0 if "status" in kinds else 0.0,
+            1.0 if top_kinds and top_kinds <= {"status", "context"} else 0.0,
+            1.0 if top_kinds and top_kinds <= {"symptom", "context"} else 0.0,
             1.0 if where.domain else 0.0, 1.0 if where.foreign else 0.0, 1.0 if where.foreign_too else 0.0,
-            1.0 if where.hinted and not where.domain else 0.0, 1.0 if how_to else 0.0)
+            1.0 if where.hinted and not where.domain else 0.0,
+            1.0 if top is not None and top.entry.kind == "how-to" else 0.0)
 
 
-def probability(x: tuple[float, ...], coefficients: tuple[float, ...] = COEFFICIENTS) -> float:
+def probability(x: tuple[float, ...], coefficients: tuple[float, ...]) -> float:
     z = sum(w * v for w, v in zip(coefficients, x, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def candidates(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
-               modelled: list[EntryScore]) -> list[tuple[int, Match | None, float, tuple[float, ...]]]:
-    """(entry, its signal match or None, model similarity, features) for every candidate."""
-    where = paste_context(index, paste)
+@dataclass(frozen=True)
+class Candidate:
+    entry: int
+    match: Match | None  # its signal match, None when only the model brought it in
+    similarity: float
+    which: tuple[float, ...]  # WHICH features
+
+
+def candidates(index: KnowledgeIndex, ranked: list[Match], modelled: list[EntryScore]) -> list[Candidate]:
+    """Every entry the signals or the model point at, with its WHICH features."""
     by_entry = {index.by_id[m.entry.id]: m for m in ranked}
     sims = {s.entry: s.similarity for s in modelled}
     chosen = list(by_entry) + [s.entry for s in modelled[:MODEL_CANDIDATES] if s.entry not in by_entry]
     found = []
     for entry_i in chosen:
-        match = by_entry.get(entry_i)
-        # An entry's lead is over the entries it competes with: two entries of one status (the two
-        # 429s) that the paste cannot tell apart are a close call between them, not both unlikely.
+        # An entry's lead is over the entries it competes with; entries of one status (the two
+        # 429s) are compared separately, as the words of the paste are all that tells them apart.
         signal = {"rival": 0.0, "sibling": 0.0}
         sim = {"rival": 0.0, "sibling": 0.0}
         for i in set(by_entry) | set(sims):
@@ -87,11 +118,19 @@ def candidates(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
                 kind = "sibling" if _siblings(index, i, entry_i) else "rival"
                 signal[kind] = max(signal[kind], by_entry[i].score if i in by_entry else 0.0)
                 sim[kind] = max(sim[kind], sims.get(i, 0.0))
-        x = features(match, sims.get(entry_i, 0.0), best_other_signal=signal["rival"], best_other_sim=sim["rival"],
-                     best_sibling_signal=signal["sibling"], best_sibling_sim=sim["sibling"],
-                     where=where, how_to=index.entries[entry_i].kind == "how-to")
-        found.append((entry_i, match, sims.get(entry_i, 0.0), x))
+        x = which_features(by_entry.get(entry_i), sims.get(entry_i, 0.0), best_other_signal=signal["rival"],
+                           best_other_sim=sim["rival"], best_sibling_signal=signal["sibling"],
+                           best_sibling_sim=sim["sibling"], how_to=index.entries[entry_i].kind == "how-to")
+        found.append(Candidate(entry_i, by_entry.get(entry_i), sims.get(entry_i, 0.0), x))
     return found
+
+
+def model_scores(index: KnowledgeIndex, paste: Paste) -> tuple[Query | None, list[EntryScore]]:
+    model = index.text_model
+    if model is None:
+        return None, []
+    query = model.query(model_text(paste.text, paste.lower))
+    return query, model.score(query)
 
 
 def _siblings(index: KnowledgeIndex, a: int, b: int) -> bool:
@@ -100,33 +139,37 @@ def _siblings(index: KnowledgeIndex, a: int, b: int) -> bool:
     return bool(first and second and set(first) & set(second))
 
 
-def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match], *, limit: int) -> list[Match]:
-    """The candidates as matches scored by their calibrated probability, best first; the model's
-    reasons (the lines that weighed most, a confirmed paste it resembles) added to the top one."""
-    model = index.text_model
-    read = model_text(paste.text, paste.lower) if model else ""
-    modelled = model.score(read) if model else []
-    docs = {s.entry: s.doc for s in modelled}
+def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match]:
+    """Every candidate as a match scored by its calibrated probability, best first (the scores sum
+    to P(any); the rest is "none of these"). The model's reasons, the lines that weighed most and a
+    confirmed paste it resembles, are added to the top one."""
+    query, modelled = model_scores(index, paste)
+    found = candidates(index, ranked, modelled)
+    if not found:
+        return []
+    p_any = probability(any_features(index, paste_context(index, paste), ranked, modelled), ANY_COEFFICIENTS)
+    which = [probability(c.which, WHICH_COEFFICIENTS) for c in found]
+    total = sum(which) or 1.0
     scored = []
-    for entry_i, match, sim, x in candidates(index, paste, ranked, modelled):
-        p = round(probability(x), 3)
-        entry = index.entries[entry_i]
-        base = match or Match(entry, 0.0, (), entry.causes)
-        scored.append((p, match is not None, -entry_i, replace(base, score=p), sim))
+    for c, w in zip(found, which, strict=True):
+        entry = index.entries[c.entry]
+        p = round(p_any * w / total, 3)
+        scored.append((p, c.match is not None, -c.entry, replace(c.match or Match(entry, 0.0, (), entry.causes),
+                                                                  score=p), c.similarity))
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
-    out = [s[3] for s in scored[:limit]]
-    if out and model:
-        top_i, sim = -scored[0][2], scored[0][4]
-        if sim >= MODEL_EVIDENCE_AT and top_i in docs:
-            out[0] = replace(out[0], evidence=out[0].evidence + _model_evidence(index, paste, read, docs[top_i], sim))
+    out = [s[3] for s in scored]
+    docs = {s.entry: s.doc for s in modelled}
+    top_i, sim = -scored[0][2], scored[0][4]
+    if query is not None and sim >= MODEL_EVIDENCE_AT and top_i in docs:
+        out[0] = replace(out[0], evidence=out[0].evidence + _model_evidence(index, paste, query, docs[top_i], sim))
     return out
 
 
-def _model_evidence(index: KnowledgeIndex, paste: Paste, read: str, doc: int, sim: float) -> tuple[Evidence, ...]:
+def _model_evidence(index: KnowledgeIndex, paste: Paste, query: Query, doc: int, sim: float) -> tuple[Evidence, ...]:
     model = index.text_model
-    lines = read.split("\n")
+    lines = query.text.split("\n")
     found = []
-    for _share, number in model.line_weights(read, doc)[:MODEL_LINES]:
+    for _share, number in model.line_weights(query, doc)[:MODEL_LINES]:
         text = lines[number - 1].strip()
         if text:
             # What the model read of a long paste is pieced together: find the line in the paste.

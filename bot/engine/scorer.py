@@ -53,6 +53,14 @@ class EntryScore:
     doc: int  # that document
 
 
+@dataclass(frozen=True)
+class Query:
+    text: str
+    weights: dict[str, float]  # feature -> normalised tf-idf weight
+    words: dict[str, str | None]  # word -> its stem as the model reads it
+    typos: bool
+
+
 @dataclass
 class TextModel:
     docs: tuple[ModelDoc, ...]
@@ -60,9 +68,20 @@ class TextModel:
     postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (doc, weight)
     gram_words: dict[str, tuple[str, ...]]  # letter 4-gram -> known stems containing it
 
-    def score(self, text: str, *, limit: int = 8) -> list[EntryScore]:
+    def query(self, text: str) -> Query:
+        """Read a paste (or what the model reads of it) once, for scoring and for explaining."""
+        typos = len(text) <= TYPO_TEXT_LIMIT
+        words: dict[str, str | None] = {}
+        counts = self._features(text, words, typos=typos)
+        weights = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items() if f in self.idf}
+        if len(weights) > MAX_QUERY_FEATURES:
+            weights = dict(sorted(weights.items(), key=lambda fw: -fw[1])[:MAX_QUERY_FEATURES])
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return Query(text, {f: w / norm for f, w in weights.items()} if norm else {}, words, typos)
+
+    def score(self, query: Query | str, *, limit: int = 8) -> list[EntryScore]:
         """Entries by their best document's cosine with the text, best first."""
-        weights = self.query_weights(text)
+        weights = (self.query(query) if isinstance(query, str) else query).weights
         if not weights:
             return []
         dots: dict[int, float] = defaultdict(float)
@@ -77,38 +96,35 @@ class TextModel:
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
         return [EntryScore(entry, min(1.0, round(sim, 4)), doc) for entry, (sim, doc) in ranked]
 
-    def query_weights(self, text: str) -> dict[str, float]:
-        """The text's normalised tf-idf vector over the features the model knows."""
-        counts = self._features(text, typos=len(text) <= TYPO_TEXT_LIMIT)
-        weights = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items() if f in self.idf}
-        if len(weights) > MAX_QUERY_FEATURES:
-            kept = sorted(weights.items(), key=lambda fw: -fw[1])[:MAX_QUERY_FEATURES]
-            weights = dict(kept)
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        return {f: w / norm for f, w in weights.items()} if norm else {}
-
-    def line_weights(self, text: str, doc: int) -> list[tuple[float, int]]:
-        """(share of the similarity, line number) for the lines of `text` that weigh for a document."""
+    def line_weights(self, query: Query, doc: int) -> list[tuple[float, int]]:
+        """(share of the similarity, line number) for the lines of the query's text that weigh for a document."""
         doc_weights = self.docs[doc].norm_weights
-        query = self.query_weights(text)
         found = []
-        for number, line in enumerate(text.split("\n"), 1):
-            features = self._features(line, typos=True)
-            share = sum(query.get(f, 0.0) * doc_weights.get(f, 0.0) for f in features)
+        for number, line in enumerate(query.text.split("\n"), 1):
+            features = self._features(line, query.words, typos=query.typos)
+            share = sum(query.weights.get(f, 0.0) * doc_weights.get(f, 0.0) for f in features)
             if share > 0:
                 found.append((share, number))
         return sorted(found, reverse=True)
 
-    def _features(self, text: str, *, typos: bool = False) -> Counter:
+    def _features(self, text: str, words: dict[str, str | None], *, typos: bool) -> Counter:
+        """Stem and stem-pair counts; `words` remembers each word's stem (None: not a feature)."""
         stems = []
         for word in _TOKEN.findall(text.lower()):
-            if len(word) > MAX_WORD or word in STOP_WORDS or (len(word) > 5 and sum(ch.isdigit() for ch in word) > 2):
-                continue
-            st = stem(word)
-            if typos and st not in self.idf and len(word) >= 6 and word.isalpha():
-                st = self._known_like(word) or st
-            stems.append(st)
+            st = words.get(word, "")
+            if st == "":
+                st = words[word] = self._stem_of(word, typos=typos)
+            if st is not None:
+                stems.append(st)
         return _count(stems)
+
+    def _stem_of(self, word: str, *, typos: bool) -> str | None:
+        if len(word) > MAX_WORD or word in STOP_WORDS or (len(word) > 5 and sum(ch.isdigit() for ch in word) > 2):
+            return None
+        st = stem(word)
+        if typos and st not in self.idf and len(word) >= 6 and word.isalpha():
+            st = self._known_like(word) or st
+        return st
 
     def _known_like(self, word: str) -> str | None:
         """A known stem sharing most of the word's letter 4-grams (a typo, or the tail of a compound)."""
