@@ -25,10 +25,9 @@ from bot.engine.fusion import (
     ANY_FEATURES,
     WHICH_COEFFICIENTS,
     WHICH_FEATURES,
-    any_features,
+    any_feature_sets,
     candidates,
     model_scores,
-    paste_context,
     probability,
 )
 from bot.engine.index import KnowledgeIndex, build_index
@@ -61,7 +60,8 @@ def case_rows(index: KnowledgeIndex, text: str) -> tuple[tuple[float, ...], list
     paste = Paste(clean, clean.lower())
     ranked = rank(index, paste, extract_statuses(clean, paste.lower), limit=SIGNAL_CANDIDATES)
     _query, modelled = model_scores(index, paste)
-    x_any = any_features(index, paste_context(index, paste), ranked, modelled)
+    x_any = max(any_feature_sets(index, paste, ranked, modelled) or [(0.0,) * len(ANY_FEATURES)],
+                key=lambda x: probability(x, ANY_COEFFICIENTS))
     return x_any, [(index.entries[c.entry].id, c.which) for c in candidates(index, ranked, modelled)]
 
 

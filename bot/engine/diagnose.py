@@ -22,7 +22,7 @@ from bot.engine.text import decode_paste, detect_language, prepare
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.15  # ... when it leads the runner-up by this much
 NO_MATCH_BELOW = 0.42  # below this nothing applies
-CANDIDATE_AT = 0.2  # runner-ups shown beside an answer need at least this
+CANDIDATE_AT = 0.1  # runner-ups shown beside an answer need at least this (probabilities are split among them)
 SIGNAL_CANDIDATES = 8  # signal-ranked entries handed to the fusion
 
 

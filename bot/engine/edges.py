@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.fusion import STRONG, paste_context
+from bot.engine.fusion import STRONG, guide_context
 from bot.engine.index import KnowledgeIndex
 from bot.engine.model import Evidence, Localized, Match
 from bot.engine.paste import Paste
@@ -41,7 +41,7 @@ def bare_status_call(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[i
                      ranked_by_probability: list[Match]) -> StatusCall | None:
     """A close call between the entries of the paste's first known status, or None when the paste is
     more than a status, names another service, or no entry knows the status."""
-    if len(paste.text.strip()) > BARE_UP_TO or paste_context(index, paste).foreign:
+    if len(paste.text.strip()) > BARE_UP_TO:
         return None
     numbers = {str(status) for status, _ in statuses}
     other = [w for w in WORD_RE.findall(paste.lower)
@@ -54,6 +54,8 @@ def bare_status_call(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[i
         entries = index.status_entries.get(status, [])
         if not entries:
             continue
+        if guide_context(index, paste, index.context_of(entries[0])).foreign:
+            return None  # the status came from the service the paste names
         fused = {m.entry.id: m for m in ranked_by_probability}
         found = []
         for entry_i in entries:

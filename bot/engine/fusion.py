@@ -35,7 +35,7 @@ WHICH_FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "sibli
 SIGNAL_SURE_AT = 0.45  # where the signals alone used to answer
 
 # Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as the features.
-ANY_COEFFICIENTS = (-3.50, 2.01, 2.51, 3.53, 0.22, 0.03, -0.32, 1.07, -1.28, 2.04, -3.46, -3.41, 0.09, 1.14)
+ANY_COEFFICIENTS = (-3.47, 2.00, 2.50, 3.50, 0.22, 0.03, -0.33, 1.06, -1.30, 2.03, -3.47, -3.41, 0.08, 1.14)
 WHICH_COEFFICIENTS = (-3.06, -0.28, 4.63, 0.37, 3.54, 2.74, 3.90, -0.06, -0.03, 0.75, 0.46)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
@@ -52,11 +52,14 @@ class PasteContext:
     foreign_too: bool = False
 
 
-def paste_context(index: KnowledgeIndex, paste: Paste) -> PasteContext:
-    lower, tokens = paste.lower, paste.lower_tokens
-    domain = index.markers.first(lower, tokens) is not None
-    hinted = domain or index.weak_markers.first(lower, tokens) is not None
-    other = index.foreign.first(lower, tokens) is not None
+def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> PasteContext:
+    """What one guide's marker words say about the paste (`slot`: the guide's place in index.contexts)."""
+    if not index.contexts:  # an index built without guides: no word says anything
+        return PasteContext(False, False, False)
+    guide, lower, tokens = index.contexts[slot], paste.lower, paste.lower_tokens
+    domain = guide.markers.first(lower, tokens) is not None
+    hinted = domain or guide.weak_markers.first(lower, tokens) is not None
+    other = guide.foreign.first(lower, tokens) is not None
     return PasteContext(domain, other and not domain, hinted, other and domain)
 
 
@@ -79,6 +82,10 @@ def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match]
     kinds = {ev.signal for m in ranked for ev in m.evidence}
     top = ranked[0] if ranked else None
     top_kinds = {ev.signal for ev in top.evidence} if top else set()
+    if any(_own_code(ev) for m in ranked for ev in m.evidence):
+        # An error code of this service stays strong whatever else the paste names (a kubectl
+        # session on a Kubernetes online endpoint still prints our ERR_1200).
+        where = replace(where, foreign=False, foreign_too=False)
     return (1.0, signal, 1.0 if signal >= SIGNAL_SURE_AT else 0.0, sim,
             1.0 if kinds & STRONG else 0.0, 1.0 if "code" in kinds else 0.0,
             1.0 if "status" in kinds else 0.0,
@@ -87,6 +94,26 @@ def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match]
             1.0 if where.domain else 0.0, 1.0 if where.foreign else 0.0, 1.0 if where.foreign_too else 0.0,
             1.0 if where.hinted and not where.domain else 0.0,
             1.0 if top is not None and top.entry.kind == "how-to" else 0.0)
+
+
+def any_feature_sets(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
+                     modelled: list[EntryScore]) -> list[tuple[float, ...]]:
+    """ANY features once per guide the candidates come from, each judged by its own guide's words."""
+    slots = sorted({index.context_of(index.by_id[m.entry.id]) for m in ranked}
+                   | {index.context_of(s.entry) for s in modelled[:MODEL_CANDIDATES]})
+    return [any_features(index, guide_context(index, paste, k),
+                         [m for m in ranked if index.context_of(index.by_id[m.entry.id]) == k],
+                         [s for s in modelled if index.context_of(s.entry) == k]) for k in slots]
+
+
+# Codes that are HTTP reason phrases or wrappers any Azure service prints: they name no service.
+GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Unauthorized", "Forbidden", "Conflict",
+                           "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
+                           "InternalError", "ServiceError"})
+
+
+def _own_code(ev: Evidence) -> bool:
+    return ev.signal == "code" and ev.weight >= 0.8 and ev.text not in GENERIC_CODES
 
 
 def probability(x: tuple[float, ...], coefficients: tuple[float, ...]) -> float:
@@ -134,9 +161,9 @@ def model_scores(index: KnowledgeIndex, paste: Paste) -> tuple[Query | None, lis
 
 
 def _siblings(index: KnowledgeIndex, a: int, b: int) -> bool:
-    """Entries for one HTTP status, told apart only by the words of the paste."""
-    first, second = index.entries[a].signals.status, index.entries[b].signals.status
-    return bool(first and second and set(first) & set(second))
+    """Entries of one guide for one HTTP status, told apart only by the words of the paste."""
+    first, second = index.entries[a], index.entries[b]
+    return (first.guide == second.guide and bool(set(first.signals.status) & set(second.signals.status)))
 
 
 def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match]:
@@ -147,7 +174,8 @@ def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match
     found = candidates(index, ranked, modelled)
     if not found:
         return []
-    p_any = probability(any_features(index, paste_context(index, paste), ranked, modelled), ANY_COEFFICIENTS)
+    # The paste is about some entry when it is about some guide's entries.
+    p_any = max(probability(x, ANY_COEFFICIENTS) for x in any_feature_sets(index, paste, ranked, modelled))
     which = [probability(c.which, WHICH_COEFFICIENTS) for c in found]
     total = sum(which) or 1.0
     scored = []
