@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from bot.engine.edges import bare_status_call
+from bot.engine.edges import bare_status_call, status_decides
 from bot.engine.extract import extract_codes, extract_entities, extract_statuses
 from bot.engine.fusion import fuse
 from bot.engine.index import KnowledgeIndex
@@ -21,7 +21,7 @@ from bot.engine.text import decode_paste, detect_language, prepare
 # 2 of the 33 look-alikes of the real pastes are answered (see the README).
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.15  # ... when it leads the runner-up by this much
-NO_MATCH_BELOW = 0.42  # below this nothing applies
+NO_MATCH_BELOW = 0.45  # below this nothing applies
 CANDIDATE_AT = 0.1  # runner-ups shown beside an answer need at least this (probabilities are split among them)
 SIGNAL_CANDIDATES = 8  # signal-ranked entries handed to the fusion
 
@@ -49,7 +49,7 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
         ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
         matches = fuse(index, paste, ranked)
     decision, kept = decide(matches)
-    decides = None
+    decides = status_decides(statuses, kept) if decision == "close_call" else None
     if decision == "no_match" and statuses:
         call = bare_status_call(index, paste, statuses, ranked_by_probability=matches)
         if call:

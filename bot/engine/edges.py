@@ -69,6 +69,28 @@ def bare_status_call(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[i
     return None
 
 
+def status_decides(statuses: list[tuple[int, int]], kept: list[Match]) -> Localized | None:
+    """For a close call that rests on a status alone (the paste names the service but not which of
+    the status's entries it is): the line on what decides."""
+    if not statuses or not kept:
+        return None
+    kinds = {ev.signal for ev in kept[0].evidence}
+    if not kinds or not kinds <= {"status", "context", "model"}:
+        return None
+    status = next((s for s, _ in statuses if s in kept[0].entry.signals.status), None)
+    if status is None:
+        return None
+    count = sum(1 for m in kept if status in m.entry.signals.status)
+    if count < 2:
+        return None
+    return Localized(
+        en=(f"Both fit an HTTP {status} from this service; the message in the response body decides "
+            f"(paste it, or the client's whole error)."),
+        de=(f"Beide passen zu HTTP {status} von diesem Dienst; die Meldung im Antworttext entscheidet "
+            f"(bitte sie einfügen oder den ganzen Fehler des Clients)."),
+    )
+
+
 def _decides(status: int, count: int) -> Localized:
     which_en = "which of these it is" if count > 1 else "whether this is it"
     which_de = "welcher dieser Fälle es ist" if count > 1 else "ob es dieser Fall ist"

@@ -35,11 +35,13 @@ WHICH_FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "sibli
 SIGNAL_SURE_AT = 0.45  # where the signals alone used to answer
 
 # Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as the features.
-ANY_COEFFICIENTS = (-3.47, 2.00, 2.50, 3.50, 0.22, 0.03, -0.33, 1.06, -1.30, 2.03, -3.47, -3.41, 0.08, 1.14)
-WHICH_COEFFICIENTS = (-3.06, -0.28, 4.63, 0.37, 3.54, 2.74, 3.90, -0.06, -0.03, 0.75, 0.46)
+ANY_COEFFICIENTS = (-3.76, 2.12, 2.20, 4.42, 0.56, -0.48, -0.41, 1.22, -1.19, 2.11, -2.98, -1.78, 0.68, 1.37)
+WHICH_COEFFICIENTS = (-2.85, -0.56, 4.64, 0.38, 3.51, 2.77, 3.88, -0.04, -0.04, 0.56, 0.46)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
+CONFIRMED_AT = 0.8  # a paste this similar to a confirmed one lands on the confirmed entry
 MODEL_LINES = 2  # the lines shown for a model-driven answer
+MODEL_LINE_WORDS = 3  # ... each with at least this many words
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match
         p = round(p_any * w / total, 3)
         scored.append((p, c.match is not None, -c.entry, replace(c.match or Match(entry, 0.0, (), entry.causes),
                                                                   score=p), c.similarity))
+    scored = _trust_confirmed(index, modelled, scored)
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
     out = [s[3] for s in scored]
     docs = {s.entry: s.doc for s in modelled}
@@ -193,13 +196,29 @@ def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match
     return out
 
 
+def _trust_confirmed(index: KnowledgeIndex, modelled: list[EntryScore], scored: list) -> list:
+    """A paste (nearly) the same as one a maintainer confirmed for an entry is that entry: its
+    probability becomes the similarity, the others share what is left."""
+    best = modelled[0] if modelled else None
+    model = index.text_model
+    if best is None or model is None or best.similarity < CONFIRMED_AT or model.docs[best.doc].kind != "confirmed":
+        return scored
+    rest = sum(s[0] for s in scored if -s[2] != best.entry) or 1.0
+    room = 1.0 - best.similarity
+    out = []
+    for p, has_signal, order, match, sim in scored:
+        p = round(best.similarity if -order == best.entry else min(p, room * p / rest), 3)
+        out.append((p, has_signal, order, replace(match, score=p), sim))
+    return out
+
+
 def _model_evidence(index: KnowledgeIndex, paste: Paste, query: Query, doc: int, sim: float) -> tuple[Evidence, ...]:
     model = index.text_model
     lines = query.text.split("\n")
     found = []
     for _share, number in model.line_weights(query, doc)[:MODEL_LINES]:
         text = lines[number - 1].strip()
-        if text:
+        if len(text.split()) >= MODEL_LINE_WORDS:  # "429" alone explains nothing
             # What the model read of a long paste is pieced together: find the line in the paste.
             pos = paste.text.find(text)
             found.append(Evidence("model", text[:160], paste.line_of(pos) if pos >= 0 else 0, round(sim, 3)))
