@@ -116,7 +116,7 @@ def test_confirmed_examples_of_unknown_entries_are_ignored(shipped_index):
 def test_a_model_driven_answer_shows_the_lines_that_weighed_most(shipped_index):
     paste = ("2026-11-29 10:00:01 INFO starting\n"
              "2026-11-29 10:00:02 INFO loading weights\n"
-             "our online deployment's container dies right at startup: No module named 'xgboost'\n"
+             "the scoring container of our online deployment crashes while it starts, init() cannot import xgboost\n"
              "2026-11-29 10:00:03 INFO done")
     d = diagnose(paste, shipped_index)
     assert d.top.entry.id == "ERR_2200"

@@ -21,7 +21,7 @@ from bot.engine.text import decode_paste, detect_language, prepare
 # 2 of the 33 look-alikes of the real pastes are answered (see the README).
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
 MARGIN = 0.15  # ... when it leads the runner-up by this much
-NO_MATCH_BELOW = 0.45  # below this nothing applies
+NO_MATCH_BELOW = 0.5  # below this nothing applies
 CANDIDATE_AT = 0.1  # runner-ups shown beside an answer need at least this (probabilities are split among them)
 SIGNAL_CANDIDATES = 8  # signal-ranked entries handed to the fusion
 
@@ -70,6 +70,17 @@ def decide(matches: list[Match], *, match_at: float = MATCH_AT, margin: float = 
     kept = [matches[0]] + [m for m in matches[1:] if m.score >= CANDIDATE_AT]
     first = matches[0].score
     second = kept[1].score if len(kept) > 1 else 0.0
-    if first >= match_at and first - second >= margin:
+    if first >= match_at and first - second >= margin and not _status_tie(kept):
         return "match", kept
     return "close_call", kept
+
+
+def _status_tie(kept: list[Match]) -> bool:
+    """The top two share a status and nothing but the status (and the model's lean) speaks for the
+    first: the words of the paste do not tell them apart, so it is not a confident answer."""
+    if len(kept) < 2 or not hasattr(kept[0], "evidence"):
+        return False
+    first, second = kept[0], kept[1]
+    kinds = {ev.signal for ev in first.evidence}
+    shared = set(first.entry.signals.status) & set(second.entry.signals.status)
+    return bool(shared) and kinds <= {"status", "context", "model"}

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, replace
 
 from bot.engine.index import KnowledgeIndex
+from bot.engine.matching import guide_context as marker_context
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
 from bot.engine.scorer import EntryScore, Query, model_text
@@ -35,8 +36,8 @@ WHICH_FEATURES = ("bias", "signal", "signal_lead", "model", "model_lead", "sibli
 SIGNAL_SURE_AT = 0.45  # where the signals alone used to answer
 
 # Fit by `python -m tests.calibrate` (see its docstring); rounded, ordered as the features.
-ANY_COEFFICIENTS = (-3.76, 2.12, 2.20, 4.42, 0.56, -0.48, -0.41, 1.22, -1.19, 2.11, -2.98, -1.78, 0.68, 1.37)
-WHICH_COEFFICIENTS = (-2.85, -0.56, 4.64, 0.38, 3.51, 2.77, 3.88, -0.04, -0.04, 0.56, 0.46)
+ANY_COEFFICIENTS = (-4.24, 2.05, 2.26, 4.47, 0.85, -0.55, -0.39, 1.29, -1.07, 2.39, -3.00, -1.60, 0.58, 1.30)
+WHICH_COEFFICIENTS = (-3.18, -0.38, 4.64, 0.39, 3.84, 2.73, 3.97, 0.16, 0.00, 0.87, 0.36)
 MODEL_CANDIDATES = 3  # entries the model alone may bring in
 MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 CONFIRMED_AT = 0.8  # a paste this similar to a confirmed one lands on the confirmed entry
@@ -56,13 +57,9 @@ class PasteContext:
 
 def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> PasteContext:
     """What one guide's marker words say about the paste (`slot`: the guide's place in index.contexts)."""
-    if not index.contexts:  # an index built without guides: no word says anything
-        return PasteContext(False, False, False)
-    guide, lower, tokens = index.contexts[slot], paste.lower, paste.lower_tokens
-    domain = guide.markers.first(lower, tokens) is not None
-    hinted = domain or guide.weak_markers.first(lower, tokens) is not None
-    other = guide.foreign.first(lower, tokens) is not None
-    return PasteContext(domain, other and not domain, hinted, other and domain)
+    found = marker_context(index, paste, slot)
+    return PasteContext(domain=bool(found.domain), foreign=bool(found.foreign) and not found.domain,
+                        hinted=bool(found.hinted), foreign_too=bool(found.foreign) and bool(found.domain))
 
 
 def which_features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
@@ -191,7 +188,10 @@ def fuse(index: KnowledgeIndex, paste: Paste, ranked: list[Match]) -> list[Match
     out = [s[3] for s in scored]
     docs = {s.entry: s.doc for s in modelled}
     top_i, sim = -scored[0][2], scored[0][4]
-    if query is not None and sim >= MODEL_EVIDENCE_AT and top_i in docs:
+    # A model-driven answer (no code, message or pattern of the entry in the paste) shows what the
+    # model went by: the lines that weighed most and the confirmed paste it resembles.
+    model_driven = not any(ev.signal in STRONG for ev in out[0].evidence)
+    if query is not None and model_driven and sim >= MODEL_EVIDENCE_AT and top_i in docs:
         out[0] = replace(out[0], evidence=out[0].evidence + _model_evidence(index, paste, query, docs[top_i], sim))
     return out
 
@@ -216,7 +216,10 @@ def _model_evidence(index: KnowledgeIndex, paste: Paste, query: Query, doc: int,
     model = index.text_model
     lines = query.text.split("\n")
     found = []
-    for _share, number in model.line_weights(query, doc)[:MODEL_LINES]:
+    weighed = model.line_weights(query, doc)[:MODEL_LINES]
+    for share, number in weighed:
+        if share < weighed[0][0] / 2:  # a line that weighed far less than the first explains little
+            break
         text = lines[number - 1].strip()
         if len(text.split()) >= MODEL_LINE_WORDS:  # "429" alone explains nothing
             # What the model read of a long paste is pieced together: find the line in the paste.

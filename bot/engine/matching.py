@@ -60,7 +60,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     def context(entry_i: int) -> _Context:
         k = index.context_of(entry_i)
         if k not in contexts:
-            contexts[k] = _Context.of(index, k, paste)
+            contexts[k] = guide_context(index, paste, k)
         return contexts[k]
 
     for status, line in statuses:
@@ -114,6 +114,14 @@ class _Context:
         hinted = domain or guide.weak_markers.first(lower, tokens)
         evidence = Evidence("context", domain[0], paste.line_of(domain[1]), W_CONTEXT) if domain else None
         return cls(domain, hinted, guide.foreign.first(lower, tokens), evidence)
+
+
+def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> _Context:
+    """What the marker words of the guide at `slot` say about the paste (found once per paste)."""
+    found = paste.contexts.get(slot)
+    if found is None:
+        found = paste.contexts[slot] = _Context.of(index, slot, paste)
+    return found  # type: ignore[return-value]
 
 
 def _hint_region(lower: str, positions: list[int]) -> str:

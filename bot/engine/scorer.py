@@ -1,8 +1,9 @@
 """The learned part of matching: a TF-IDF text model fit from the knowledge base when the index is built.
 
-Every entry contributes documents: a profile (titles, codes, phrases, symptoms), its summary, each of
-its examples and each confirmed paste (accepted feedback). A paste is scored against every document
-by cosine similarity over word stems and stem pairs; an entry's model score is its best document's.
+Every entry contributes documents: a profile (titles, codes, phrases, symptoms), each of its
+examples and each confirmed paste (accepted feedback). (The summaries, prose about the error rather
+than the error's words, made answers worse when they were documents too.) A paste is scored against every document
+by cosine similarity over word stems; an entry's model score is its best document's.
 A confirmed paste the user pastes again therefore lands on its entry with a similarity near 1.
 
 Pure Python on purpose: fitting is one pass over the documents (no optimiser), a query is a few
@@ -17,6 +18,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.engine.model import ConfirmedExample, Entry
 from bot.engine.words import STOP_WORDS, stem
@@ -26,24 +28,22 @@ _TOKEN = re.compile(r"[a-zäöüß][a-zäöüß0-9]*|(?<![0-9])[0-9]{3,4}(?![0-9
 MAX_WORD = 32
 # The model reads at most this much of a paste: all of a short one; of a long one the head, the
 # tail and the lines that say error (where the telling words stand), so a 1 MB log costs as a few KB.
-READ_WHOLE_UP_TO = 6000
-READ_HEAD = 2000
-READ_TAIL = 2000
-READ_ERROR_LINES = 2000
+READ_WHOLE_UP_TO = 4000
+READ_HEAD = 1500
+READ_TAIL = 1500
+READ_ERROR_LINES = 1500
 _ERROR_WORDS = ("error", "exception", "failed", "fehler", "traceback")
 MAX_QUERY_FEATURES = 300  # the heaviest features of a paste decide; the rest only cost time
 MAX_DF_SHARE = 0.2  # a feature in more than this share of documents says nothing (above 50 documents)
 TYPO_MIN_SHARE = 0.6  # share of a word's letter 4-grams a known word must have to stand in for it
-W_BIGRAM = 0.8
 TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
 
 
 @dataclass(frozen=True)
 class ModelDoc:
     entry: int  # index into the entries
-    kind: str  # profile | summary | example | confirmed
+    kind: str  # profile | example | confirmed
     text: str
-    norm_weights: dict[str, float]  # feature -> tf-idf weight / norm
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,15 @@ class Query:
 class TextModel:
     docs: tuple[ModelDoc, ...]
     idf: dict[str, float]
-    postings: dict[str, tuple[tuple[int, float], ...]]  # feature -> (doc, weight)
-    gram_words: dict[str, tuple[str, ...]]  # letter 4-gram -> known stems containing it
+    postings: dict[str, list[tuple[int, float]]]  # feature -> (doc, weight)
+    gram_words: dict[str, list[str]]  # letter 4-gram -> known stems containing it
 
     def query(self, text: str) -> Query:
         """Read a paste (or what the model reads of it) once, for scoring and for explaining."""
         typos = len(text) <= TYPO_TEXT_LIMIT
         words: dict[str, str | None] = {}
         counts = self._features(text, words, typos=typos)
-        weights = {f: (1.0 + math.log(c)) * self.idf[f] for f, c in counts.items() if f in self.idf}
+        weights = {f: _tf(c) * self.idf[f] for f, c in counts.items() if f in self.idf}
         if len(weights) > MAX_QUERY_FEATURES:
             weights = dict(sorted(weights.items(), key=lambda fw: -fw[1])[:MAX_QUERY_FEATURES])
         norm = math.sqrt(sum(w * w for w in weights.values()))
@@ -96,19 +96,31 @@ class TextModel:
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
         return [EntryScore(entry, min(1.0, round(sim, 4)), doc) for entry, (sim, doc) in ranked]
 
+    def doc_weights(self, doc: int) -> dict[str, float]:
+        """A document's normalised tf-idf vector (kept only in the postings; rebuilt for the one shown)."""
+        counts = _count(_stems(self.docs[doc].text[:READ_WHOLE_UP_TO]))
+        weights = {f: _tf(c) * self.idf[f] for f, c in counts.items() if f in self.idf}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {f: w / norm for f, w in weights.items()}
+
     def line_weights(self, query: Query, doc: int) -> list[tuple[float, int]]:
-        """(share of the similarity, line number) for the lines of the query's text that weigh for a document."""
-        doc_weights = self.docs[doc].norm_weights
+        """(share of the similarity, line number) for the lines of the query's text that weigh for a
+        document, by the words the two share."""
+        doc_weights = self.doc_weights(doc)
+        shared = {f: w * doc_weights[f] for f, w in query.weights.items() if f in doc_weights}
+        surface: dict[str, list[str]] = defaultdict(list)  # shared stem -> the text's words with it
+        for word, st in query.words.items():
+            if st in shared:
+                surface[st].append(word)
         found = []
-        for number, line in enumerate(query.text.split("\n"), 1):
-            features = self._features(line, query.words, typos=query.typos)
-            share = sum(query.weights.get(f, 0.0) * doc_weights.get(f, 0.0) for f in features)
+        for number, line in enumerate(query.text.lower().split("\n"), 1):
+            share = sum(weight for st, weight in shared.items() if any(w in line for w in surface[st]))
             if share > 0:
                 found.append((share, number))
-        return sorted(found, reverse=True)
+        return sorted(found, key=lambda item: (-item[0], item[1]))
 
     def _features(self, text: str, words: dict[str, str | None], *, typos: bool) -> Counter:
-        """Stem and stem-pair counts; `words` remembers each word's stem (None: not a feature)."""
+        """Stem counts; `words` remembers each word's stem (None: not a feature)."""
         stems = []
         for word in _TOKEN.findall(text.lower()):
             st = words.get(word, "")
@@ -119,10 +131,8 @@ class TextModel:
         return _count(stems)
 
     def _stem_of(self, word: str, *, typos: bool) -> str | None:
-        if len(word) > MAX_WORD or word in STOP_WORDS or (len(word) > 5 and sum(ch.isdigit() for ch in word) > 2):
-            return None
-        st = stem(word)
-        if typos and st not in self.idf and len(word) >= 6 and word.isalpha():
+        st = _plain_stem(word)
+        if st is not None and typos and st not in self.idf and len(word) >= 6 and word.isalpha():
             st = self._known_like(word) or st
         return st
 
@@ -143,14 +153,23 @@ def _grams(word: str) -> list[str]:
 
 
 def _count(stems: list[str]) -> Counter:
-    counts = Counter(stems)
-    counts.update(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
-    return counts
+    # Word pairs were tried as features too; they made answers worse on real pastes and doubled the fit.
+    return Counter(stems)
+
+
+_HASHLIKE = re.compile(r"(?:[a-zäöüß]*\d){3}")  # three digits or more in a word: an id or hash, not a word
+
+
+@lru_cache(maxsize=65536)
+def _plain_stem(word: str) -> str | None:
+    """The stem the model uses for a word; None for stop words, ids and hashes."""
+    if len(word) > MAX_WORD or word in STOP_WORDS or (len(word) > 5 and _HASHLIKE.match(word)):
+        return None
+    return stem(word)
 
 
 def _stems(text: str) -> list[str]:
-    return [stem(w) for w in _TOKEN.findall(text.lower())
-            if len(w) <= MAX_WORD and w not in STOP_WORDS and not (len(w) > 5 and sum(ch.isdigit() for ch in w) > 2)]
+    return [st for w in _TOKEN.findall(text.lower()) if (st := _plain_stem(w)) is not None]
 
 
 def training_documents(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExample, ...],
@@ -161,7 +180,6 @@ def training_documents(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExa
         s = entry.signals
         profile = [entry.title.en, entry.title.de, *s.codes, *s.phrases, *s.symptoms]
         docs.append((i, "profile", "\n".join(profile)))
-        docs.append((i, "summary", f"{entry.summary.en}\n{entry.summary.de}"))
         docs.extend((i, "example", example) for example in entry.examples)
     docs.extend((by_id[c.entry_id], "confirmed", c.text) for c in confirmed if c.entry_id in by_id)
     return docs
@@ -189,24 +207,29 @@ def fit_text_model(entries: tuple[Entry, ...], confirmed: tuple[ConfirmedExample
         df.update(features)
     n = len(entry_features)
     cap = max(50, MAX_DF_SHARE * n)
-    idf = {f: math.log((1 + n) / (1 + c)) * (W_BIGRAM if " " in f else 1.0)
-           for f, c in df.items() if c <= cap and c < n}
+    idf = {f: math.log((1 + n) / (1 + c)) for f, c in df.items() if c <= cap and c < n}
     docs = []
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for k, (entry, kind, text, counts) in enumerate(counted):
-        weights = {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items() if f in idf}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        normed = {f: w / norm for f, w in weights.items()}
-        docs.append(ModelDoc(entry, kind, text, normed))
-        for f, w in normed.items():
-            postings[f].append((k, w))
+        weights = [(f, _tf(c) * idf[f]) for f, c in counts.items() if f in idf]
+        norm = math.sqrt(sum(w * w for _, w in weights)) or 1.0
+        docs.append(ModelDoc(entry, kind, text))
+        for f, w in weights:
+            postings[f].append((k, w / norm))
     gram_words: dict[str, list[str]] = defaultdict(list)
     for f in idf:
-        if " " not in f and len(f) >= 5 and f.isalpha():
+        if len(f) >= 6 and f.isalpha():
             for gram in set(_grams(f)):
                 gram_words[gram].append(f)
-    return TextModel(tuple(docs), idf, {f: tuple(p) for f, p in postings.items()},
-                     {g: tuple(ws) for g, ws in gram_words.items()})
+    return TextModel(tuple(docs), idf, postings, gram_words)
+
+
+_TF_TABLE = tuple(1.0 + math.log(c) if c else 0.0 for c in range(64))
+
+
+def _tf(count: int) -> float:
+    """Sublinear term frequency: a word said ten times is not ten times the evidence."""
+    return _TF_TABLE[count] if count < 64 else 1.0 + math.log(count)
 
 
 def model_text(text: str, lower: str) -> str:
