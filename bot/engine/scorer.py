@@ -14,6 +14,7 @@ letter 4-grams, which catches typos ("contianer") and German compounds ("Onlinee
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -34,7 +35,9 @@ READ_TAIL = 1500
 READ_ERROR_LINES = 1500
 _ERROR_WORDS = ("error", "exception", "failed", "fehler", "traceback")
 MAX_QUERY_FEATURES = 300  # the heaviest features of a paste decide; the rest only cost time
-MAX_DF_SHARE = 0.2  # a feature in more than this share of documents says nothing (above 50 documents)
+# A word in more than this share of the entries says little about which it is (counted above 50
+# entries): in a 10,000-entry base, dropping them also keeps a query from walking long lists.
+MAX_DF_SHARE = 0.05
 TYPO_MIN_SHARE = 0.6  # share of a word's letter 4-grams a known word must have to stand in for it
 TYPO_TEXT_LIMIT = 2000  # typos come from hand-typed messages, not from logs
 
@@ -93,7 +96,7 @@ class TextModel:
             entry = self.docs[doc].entry
             if entry not in best or dot > best[entry][0]:
                 best[entry] = (dot, doc)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1][0], item[0]))
         return [EntryScore(entry, min(1.0, round(sim, 4)), doc) for entry, (sim, doc) in ranked]
 
     def doc_weights(self, doc: int) -> dict[str, float]:
