@@ -1,14 +1,20 @@
 """Fit the fusion's coefficients and choose the decision thresholds, from labelled pastes.
 
-    python -m tests.calibrate [--real FILE --only-ids IDS]... [--real-weight 2]
+    python -m tests.calibrate [--real FILE --only-ids IDS|all]... [--real-weight 2] [--hold-out NAME]
 
 Reads the shipped knowledge base (`knowledge/`), the project corpus (`tests/corpus/cases.jsonl`)
 and any real labelled pastes given (JSON lines with `id`, `text`, `label`; `NONE` for look-alikes),
-computes the features of every candidate of every paste as `bot.engine.fusion` does, fits a
-logistic regression (Newton's method with a small L2 penalty; deterministic), and prints the
-coefficients for `fusion.COEFFICIENTS`. It then tries decision thresholds and prints, for each,
-the share right and the look-alikes answered, so that the thresholds in `bot.engine.diagnose` can be
-chosen for a false-accept budget. Only numbers leave this tool: no paste text is written anywhere.
+computes the features of every paste and candidate as `bot.engine.fusion` does, and fits two
+logistic regressions (Newton's method with a small L2 penalty; deterministic): ANY on every paste
+(is it about some entry?) and WHICH on the candidates of the pastes whose entry is among them. It
+prints the coefficients for `fusion.ANY_COEFFICIENTS` and `fusion.WHICH_COEFFICIENTS`, then, for the
+current and the fitted coefficients and each "no match" threshold, the share right, the share of
+labelled pastes right and the look-alikes answered per set, so that `diagnose.NO_MATCH_BELOW` can
+be chosen for a false-accept budget. `--hold-out NAME` scores a set without fitting on it (a check
+that the fit generalises). Only numbers leave this tool: no paste text is written anywhere.
+
+Used for the shipped constants: `--real ../shared/corpus/real-pastes.jsonl --only-ids <tune ids>
+--real <mined tune pastes> --only-ids all` (the untouched splits were never given to it).
 """
 
 from __future__ import annotations
