@@ -145,3 +145,9 @@ def test_an_index_without_a_text_model_still_answers_from_the_signals(shipped_in
     bare = replace(shipped_index, text_model=None)
     decision, top = answer(bare, "ERROR: (ResourceNotReady) User container has crashed or terminated")
     assert decision in ("match", "close_call") and top == "ERR_2200"
+
+
+def test_a_client_side_path_error_is_not_a_crashed_container(shipped_index):
+    # "does not exist" for a local path the SDK validates is no model missing inside the container
+    d = diagnose("azure.ai.ml.exceptions.ValidationException: Model path does not exist: ./model", shipped_index)
+    assert d.top is None or d.top.entry.id != "ERR_2200" or d.decision == "no_match"

@@ -41,7 +41,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
        antworten|wirft|endet)
        \s+(?:[\w.-]{1,24}\s+){0,3}                                        # gibt (uns) nur 408, liefert der Endpunkt 429
   | (?:too\ many\ requests|unauthori[sz]ed|payload\ too?\ large|request\ time-?out|
-       internal\ server\ error)[\s:(-]{1,3}                                # Payload too large 413
+       internal\ server\ error|failed\ dependency|request\ entity\ too\ large)[\s:(-]{1,3}  # Payload too large 413
 )$""")
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?\s+(?:errors?|fehler|responses?|"
