@@ -141,3 +141,14 @@ def test_kb_sync_refuses_files_with_problems_and_keeps_what_is_stored(db_url, tm
     assert json.loads(check.stdout)["matches"][0]["id"] == "ERR_1200"
     empty = run_app("kb", "sync", database_url=db_url, env={"KNOWLEDGE_DIR": str(tmp_path / "nowhere")})
     assert empty.returncode == 1 and "no entries found" in empty.stdout.decode()
+
+
+def test_a_bare_status_is_a_close_call_that_says_what_decides(db_url):
+    result = run_app("diagnose", "we keep getting 429", database_url=db_url)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert out.startswith("Close call")
+    assert "HTTP_429_RATE_LIMIT" in out and "HTTP_429_TOO_MANY_PENDING" in out
+    assert "What decides: HTTP 429 alone does not say which of these it is" in out
+    german = run_app("diagnose", "429", "--lang", "de", database_url=db_url).stdout.decode()
+    assert "Was entscheidet: HTTP 429 allein" in german

@@ -54,7 +54,7 @@ def test_examples_of_unknown_entries_and_empty_ones_are_left_out(shipped_guides)
     index = build_index(load_knowledge(KNOWLEDGE).entries, shipped_guides,
                         confirmed=[ConfirmedExample("GONE_1", WRONGLY_ANSWERED),
                                    ConfirmedExample("ERR_2200", "[REDACTED] [REDACTED]")])
-    assert not index.confirmed_prepared
+    assert [c.entry_id for c in index.confirmed] == ["ERR_2200"]  # the unknown entry is left out
     assert diagnose(WRONGLY_ANSWERED, index).top.entry.id == "HTTP_404"
 
 

@@ -101,7 +101,7 @@ def test_wrong_match_then_accept_in_slack_changes_the_answer(e2e_server, e2e_sla
         return body if "ERR_2200" in header(body) else None
 
     body = wait_until(answered_right, timeout=RELOAD_WAIT, what="the accepted example to reach the server")
-    assert "resembles a confirmed paste" in message_text(body)
+    assert "a maintainer confirmed for this entry" in message_text(body)
     # Other answers hold.
     _, body, _ = slash(e2e_server, signer, e2e_slack, ERR_1200_PASTE, user_id=user)
     assert "ERR_1200" in header(body)

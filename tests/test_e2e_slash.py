@@ -108,6 +108,14 @@ def test_a_bare_status_looks_up_every_entry_for_it(e2e_server, e2e_slack, signer
     assert "ERR_1200" not in seen
 
 
+def test_a_status_without_its_service_is_a_close_call_that_says_what_decides(e2e_server, e2e_slack, signer):
+    _, body, _ = slash(e2e_server, signer, e2e_slack, "we keep getting 429 errors", user_id=unique_id("U"))
+    seen = message_text(body)
+    for entry_id, title in TITLES_429.items():
+        assert names(entry_id, title, seen), (entry_id, seen[:800])
+    assert "What decides:" in seen and "response body" in seen, seen[:1500]
+
+
 def test_a_bare_code_looks_up_its_entry(e2e_server, e2e_slack, signer):
     _, body, _ = slash(e2e_server, signer, e2e_slack, "ERR_1200", user_id=unique_id("U"))
     seen = message_text(body)

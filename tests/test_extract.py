@@ -92,3 +92,9 @@ def test_curl_and_requests_error_forms():
     assert extract_statuses("HTTPError('429 Client Error: Too Many Requests for url: /score')") == [(429, 1)]
     assert extract_statuses('curl -w "%{http_code}" https://x/score\n401') == [(401, 2)]
     assert extract_statuses("Unser Endpunkt gibt nach ca. einer Stunde 401 zurück") == [(401, 1)]
+
+
+def test_a_reason_phrase_before_the_number_states_a_status():
+    assert extract_statuses("(None) Failed Dependency 424") == [(424, 1)]
+    assert extract_statuses("Request Entity Too Large (413)") == [(413, 1)]
+    assert extract_statuses("failed dependency for 3 tasks") == []

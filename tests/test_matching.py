@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine.diagnose import diagnose
 
 
@@ -22,11 +24,23 @@ def test_codes_typed_in_lower_case_still_count(mini_index):
     assert ids(d)[0] == "QUOTA"
 
 
-def test_a_bare_status_from_an_unknown_service_is_no_match(mini_index):
+def test_a_bare_status_is_a_close_call_between_its_entries_with_what_decides(mini_index):
     d = diagnose("HTTP/1.1 429 Too Many Requests", mini_index)
-    assert d.decision == "no_match"
-    assert d.matches == ()
+    assert d.decision == "close_call"
+    assert set(ids(d)) == {"RATE", "PENDING"}
     assert [s for s, _ in d.extraction.status] == [429]
+    assert "429" in d.decides.en and "response body" in d.decides.en
+    assert "429" in d.decides.de and "Antworttext" in d.decides.de
+
+
+@pytest.mark.parametrize("paste", [
+    "kubectl logs api-7f4 | grep 429",
+    "curl https://api.openai.com/v1/chat/completions -> HTTP/1.1 429 Too Many Requests",
+])
+def test_a_status_from_another_service_is_no_match(mini_index, paste):
+    d = diagnose(paste, mini_index)
+    assert d.decision == "no_match", [(m.entry.id, m.score) for m in d.matches]
+    assert d.decides is None
 
 
 def test_a_status_from_the_service_is_a_close_call_between_entries_sharing_it(mini_index):

@@ -106,6 +106,6 @@ def test_huge_entries_are_cut_to_slack_limits(mini_renderer):
 
 
 def test_a_lone_tentative_answer_is_called_possible(mini_index, mini_renderer):
-    d = diagnose("ran out of cores quota in the region", mini_index)
+    d = diagnose("quota exhausted for the online endpoint?", mini_index)
     assert d.decision == "close_call" and len(d.matches) == 1, d
     assert mini_renderer.text(d).startswith("Possible match: QUOTA")

@@ -27,7 +27,8 @@ def test_the_first_message_is_phone_sized_and_keeps_what_to_do(shipped_index, sh
     full = shipped_renderer.slack(diagnosis, lang)  # no buttons, as in alert messages: everything shown
     share = 0.6 if diagnosis.decision == "match" else 0.8  # a close call keeps its candidates in sight
     assert visible_length(reply.blocks) < share * visible_length(full.blocks)
-    assert visible_length(reply.blocks) < 1700
+    # A close call also says what would decide between its entries: one short section more.
+    assert visible_length(reply.blocks) < (1700 if diagnosis.decision == "match" else 2000)
     seen, cause = texts(reply.blocks), diagnosis.top.causes[0]
     assert diagnosis.top.entry.title.get(lang) in seen and cause.title.get(lang) in seen
     assert all(step.get(lang)[:40] in seen for step in cause.steps[:3])

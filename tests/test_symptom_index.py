@@ -14,8 +14,10 @@ from rapidfuzz.distance import OSA
 
 from bot.engine import index as index_module
 from bot.engine import symptoms
-from bot.engine.diagnose import diagnose
+from bot.engine.extract import extract_statuses
 from bot.engine.index import build_index
+from bot.engine.matching import rank
+from bot.engine.paste import Paste
 from bot.kb.synthetic import synthetic_entries
 
 GENERATED = 3_000
@@ -95,6 +97,16 @@ def test_a_typo_is_not_corrected_when_two_words_are_as_close():
     assert symptoms._correct_typo(two, "clutser") is None  # cluster or clutter: not guessed
 
 
+def signal_ranking(paste: str, index):
+    """The signal engine's ranking, before the calibrated fusion: what the symptom index decides.
+
+    (The fusion's "none of these" is calibrated on the shipped guide's pastes and their marker
+    words; generated entries have neither, so their final decision is not this file's subject.)
+    """
+    lower = paste.lower()
+    return rank(index, Paste(paste, lower), extract_statuses(paste, lower), limit=5)
+
+
 def _entry(entry_id: str, symptom: str):
     from dataclasses import replace
 
@@ -113,8 +125,8 @@ def test_a_hand_typed_symptom_with_typos_lands_on_its_entry_in_a_large_base(gene
         words = entry.signals.symptoms[0].split()
         typed = " ".join(w[:2] + w[3] + w[2] + w[4:] if len(w) >= 6 else w for w in words)
         paste = f"hi, since this morning the service says: {typed}. we restarted twice, same thing."
-        d = diagnose(paste, index)
-        landed += bool(d.matches) and d.matches[0].entry.id == entry.id
+        ranked = signal_ranking(paste, index)
+        landed += bool(ranked) and ranked[0].entry.id == entry.id
     assert landed >= 36
 
 
@@ -125,6 +137,6 @@ def test_a_log_line_matches_a_symptom_the_same_way_on_every_line_it_is_on(genera
     noise = "\n".join(f"2026-11-24T07:12:{i % 60:02d}Z INFO worker {i}: request served, error count 0"
                       for i in range(200))
     paste = f"{noise}\n2026-11-24T07:13:01Z ERROR {symptom}\n{noise}\n2026-11-24T07:14:01Z ERROR {symptom}\n"
-    d = diagnose(paste, index)
-    assert d.matches and d.matches[0].entry.id == entry.id
-    assert any(ev.signal == "symptom" and ev.line == 201 for ev in d.matches[0].evidence)
+    ranked = signal_ranking(paste, index)
+    assert ranked and ranked[0].entry.id == entry.id
+    assert any(ev.signal == "symptom" and ev.line == 201 for ev in ranked[0].evidence)

@@ -41,7 +41,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
        antworten|wirft|endet)
        \s+(?:[\w.-]{1,24}\s+){0,3}                                        # gibt (uns) nur 408, liefert der Endpunkt 429
   | (?:too\ many\ requests|unauthori[sz]ed|payload\ too?\ large|request\ time-?out|
-       internal\ server\ error)[\s:(-]{1,3}                                # Payload too large 413
+       internal\ server\ error|failed\ dependency|request\ entity\ too\ large)[\s:(-]{1,3}  # Payload too large 413
 )$""")
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?\s+(?:errors?|fehler|responses?|"
@@ -73,6 +73,11 @@ _CODE_RES = (
     re.compile(r"code=([A-Za-z_]{4,60})\b"),
 )
 
+# CLI verbs and common words that follow "endpoint" without being its name.
+_VERBS = ("get-logs|get-credentials|show|list|create|update|delete|invoke|regenerate-keys|list-keys|name|"
+          "key|keys|url|uri|scoring-uri|scoring_uri|scoring-url|primary-key|auth-mode|auth_mode|returns|gibt|liefert|"
+          "is|ist|was|war")
+_NAMEISH = r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|[a-z]+\d[a-z0-9]*"  # fraud-ep, churn_ep2, ep1
 _GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _NAME = r"[a-z0-9][a-z0-9_-]{0,62}"
 
@@ -122,8 +127,12 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
           {"v": "resource-group"}),
     _rule("workspace", rf"workspace[_-]?name[\"']?\s*[:=]\s*[\"']?(?P<v>{_NAME})", {"v": "workspace-name"}),
     _rule("instance_type", r"instance_type[\"']?\s*[:=]\s*[\"']?(?P<v>[a-z][\w]{2,40})", {"v": "instance-type"}),
-    # Prose with a quoted name: Endpoint 'fraud-ep' ..., deployment "blue" failed.
-    _rule("endp", rf"endp(?:oint|unkt)\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "endpoint-name"}),
+    # Prose with a quoted name: Endpoint 'fraud-ep' ..., deployment "blue" failed (German quotes too).
+    _rule("endp", rf"endp(?:oint|unkt)\s+[\"'`„“»](?P<v>{_NAME})[\"'`“”«]", {"v": "endpoint-name"}),
+    # ... and unquoted, in either language, when the name looks like one (a hyphen, underscore or
+    # digit in it): "our online endpoint fraud-ep returns 429", "unser Online-Endpunkt fraud-ep gibt 429".
+    _rule("endp", rf"endp(?:oint|unkt)s?\s+(?!(?:{_VERBS})\b)(?=[a-z0-9_-]{{3}})(?P<v>{_NAMEISH})\b",
+          {"v": "endpoint-name"}),
     _rule("deployment", rf"deployment\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
     _rule("bereitstellung", rf"bereitstellung\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
 )

@@ -20,9 +20,9 @@ try:  # Python 3.11+: the regex parser moved; both expose parse().
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from bot.engine import confirmed as confirmed_pastes
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
+from bot.engine.scorer import TextModel, fit_text_model
 from bot.engine.words import STOP_WORDS, WORD_RE, stem
 
 _LITERAL = _sre_parse.LITERAL
@@ -112,8 +112,8 @@ class KnowledgeIndex:
     entry_context: tuple[int, ...] = ()  # entry -> index into contexts
     # Accepted feedback: pastes confirmed for an entry, learned from like the entries' own examples.
     confirmed: tuple[ConfirmedExample, ...] = ()
-    # The same, ready for bot.engine.confirmed's near-identical look-up (today's use of them).
-    confirmed_prepared: confirmed_pastes.Prepared = field(default_factory=confirmed_pastes.Prepared)
+    # The learned text model, fit from the entries' texts, examples and the confirmed pastes.
+    text_model: TextModel | None = None
 
     def context_of(self, entry_i: int) -> int:
         return self.entry_context[entry_i] if self.entry_context else 0
@@ -289,6 +289,7 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
     def words(kind: str) -> list[str]:
         return [m for g in guides for m in getattr(g, kind)]
 
+    kept = tuple(c for c in confirmed if c.entry_id in by_id)
     return KnowledgeIndex(
         entries=entries,
         by_id=by_id,
@@ -313,8 +314,8 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
         guides=guide_map,
         contexts=contexts,
         entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
-        confirmed=tuple(c for c in confirmed if c.entry_id in by_id),
-        confirmed_prepared=confirmed_pastes.prepare(confirmed, by_id),
+        confirmed=kept,
+        text_model=fit_text_model(entries, kept, by_id),
     )
 
 

@@ -17,15 +17,16 @@ class MarkerSet:
 
     def __init__(self, markers: list[str] | tuple[str, ...]):
         self.words: set[str] = set()
-        # A marker with punctuation ("api.openai.com") is looked for only when one of its words
-        # stands in the paste as a whole word (an inner one must; an outer one nearly always does).
-        self.phrases: dict[str, list[str]] = defaultdict(list)
-        for marker in {m.lower().strip() for m in markers if m.strip()}:
+        # A marker with punctuation ("api.openai.com") is looked for only when its words stand in
+        # the paste as whole words (an inner one must; an outer one nearly always does), so a 1 MB
+        # log is scanned for it only when it can be there.
+        self.phrases: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        for marker in sorted({m.lower().strip() for m in markers if m.strip()}):
             parts = _WORD.findall(marker)
             if len(parts) == 1 and parts[0] == marker:
                 self.words.add(marker)
             elif parts:
-                self.phrases[inner_word(marker) or max(parts, key=len)].append(marker)
+                self.phrases[inner_word(marker) or max(parts, key=len)].append((marker, frozenset(parts)))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
@@ -34,7 +35,7 @@ class MarkerSet:
         """The marker that occurs first in the paste and its position, or None."""
         found = list(self.words & tokens)
         for gate in self.phrases.keys() & tokens:
-            found.extend(m for m in self.phrases[gate] if m in lower)
+            found.extend(m for m, parts in self.phrases[gate] if parts <= tokens and m in lower)
         if not found:
             return None
         positions = [(lower.find(m), m) for m in found]

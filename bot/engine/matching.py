@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
-from bot.engine.confirmed import match_confirmed
 from bot.engine.index import KnowledgeIndex, Pattern
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
@@ -32,9 +31,7 @@ HOW_TO_YIELD = 0.8  # see _yield_how_tos
 NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 HINT_WHOLE_UP_TO = 65_536
 HINT_RADIUS = 4096
-STRONG = frozenset({"code", "pattern", "phrase", "confirmed"})
-# Evidence another service's words do not weaken: an error code, and a paste people confirmed.
-UNWEAKENED = frozenset({"code", "confirmed"})
+STRONG = frozenset({"code", "pattern", "phrase"})
 
 def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
     """Entries with any evidence, best first, at most `limit`."""
@@ -54,7 +51,6 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     _match_codes(index, paste, add)
     _match_phrases(index, paste, add)
     _match_patterns(index, paste, add)
-    match_confirmed(index.confirmed_prepared, paste.text, add)
     match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
 
     # Each guide's entries are judged by that guide's words: "kubectl" says a paste is about the
@@ -64,7 +60,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     def context(entry_i: int) -> _Context:
         k = index.context_of(entry_i)
         if k not in contexts:
-            contexts[k] = _Context.of(index, k, paste)
+            contexts[k] = guide_context(index, paste, k)
         return contexts[k]
 
     for status, line in statuses:
@@ -88,7 +84,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         score = 1.0 - miss
         strong = any(ev.signal in STRONG for ev in items)
         where_from = context(entry_i)
-        if where_from.foreign and not where_from.domain and not any(ev.signal in UNWEAKENED for ev in items):
+        if where_from.foreign and not where_from.domain and not any(ev.signal == "code" for ev in items):
             score *= FOREIGN_FACTOR
         elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR
@@ -118,6 +114,14 @@ class _Context:
         hinted = domain or guide.weak_markers.first(lower, tokens)
         evidence = Evidence("context", domain[0], paste.line_of(domain[1]), W_CONTEXT) if domain else None
         return cls(domain, hinted, guide.foreign.first(lower, tokens), evidence)
+
+
+def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> _Context:
+    """What the marker words of the guide at `slot` say about the paste (found once per paste)."""
+    found = paste.contexts.get(slot)
+    if found is None:
+        found = paste.contexts[slot] = _Context.of(index, slot, paste)
+    return found  # type: ignore[return-value]
 
 
 def _hint_region(lower: str, positions: list[int]) -> str:

@@ -130,6 +130,8 @@ class Diagnosis:
     matches: tuple[Match, ...]
     extraction: Extraction
     elapsed_ms: float = 0.0
+    # For a close call: one line on what would decide between the candidates (a bare "429").
+    decides: Localized | None = None
 
     @property
     def top(self) -> Match | None:

@@ -23,6 +23,9 @@ class Paste:
         self.text = text
         self.lower = lower
         self.lower_tokens = word_set(lower)
+        # What each guide's marker words say about this paste, by the guide's slot in the index:
+        # found once, read by the signals and by the fusion.
+        self.contexts: dict[int, object] = {}
 
     def line_of(self, pos: int) -> int:
         """1-based line number of a character offset."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD_RE = re.compile(r"[a-zäöüß0-9_]+")
 
@@ -29,6 +30,9 @@ STOP_WORDS = frozenset(
 _SUFFIXES = ("ungen", "ings", "ing", "ung", "ed", "es", "en", "er", "s", "e")
 
 
+# Logs repeat their words: a cache makes stemming a dictionary look-up (bounded, so a flood of
+# distinct tokens cannot grow it without end).
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude suffix-stripping stem, enough to let `crashed`/`crashes`/`crash` and `logs`/`log` meet."""
     for suffix in _SUFFIXES:

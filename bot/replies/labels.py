@@ -25,8 +25,11 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_pattern": "message",
         "evidence_symptom": "sounds like",
         "evidence_context": "Azure ML context",
-        "evidence_confirmed": "confirmed by people",
-        "confirmed_paste": "resembles a confirmed paste",
+        "evidence_model": "resembles the entry's examples",
+        "evidence_confirmed": "like a confirmed paste",
+        # Not the confirmed paste itself: it may come from another person's private conversation.
+        "confirmed_paste": "one a maintainer confirmed for this entry, {percent}% alike",
+        "decides": "What decides",
         "no_match_text": "I could not tie this paste to an entry of the troubleshooting guide.",
         "no_match_status": "I see HTTP {codes}, but nothing says an Azure ML online endpoint sent it. "
                            "If one did, ask for the status code alone (for example `{first}`).",
@@ -156,8 +159,10 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_pattern": "Meldung",
         "evidence_symptom": "klingt nach",
         "evidence_context": "Azure-ML-Kontext",
-        "evidence_confirmed": "von Menschen bestätigt",
-        "confirmed_paste": "ähnelt einem bestätigten Text",
+        "evidence_model": "ähnelt den Beispielen des Eintrags",
+        "evidence_confirmed": "wie ein bestätigter Text",
+        "confirmed_paste": "einer, den ein Maintainer für diesen Eintrag bestätigt hat, zu {percent} % gleich",
+        "decides": "Was entscheidet",
         "no_match_text": "Diesen Text konnte ich keinem Eintrag des Troubleshooting-Leitfadens zuordnen.",
         "no_match_status": "Ich sehe HTTP {codes}, aber nichts deutet darauf hin, dass ein Azure-ML-"
                            "Onlineendpunkt ihn gesendet hat. Falls doch, frag nach dem Statuscode allein "

@@ -97,6 +97,7 @@ class Renderer(SlackViews):
             "compact": compact,
             # Naming the guide in the first lines only helps when answers can come from several.
             "several_guides": len(self.guide_sources) > 1,
+            "decides": diagnosis.decides.get(lang) if diagnosis.decides else "",
         }
 
     def _match_view(self, match: Match, lang: str, entities: dict[str, str]) -> dict:
@@ -128,8 +129,10 @@ class Renderer(SlackViews):
             "guide_url": f"{source}#{entry.anchor}" if source else "",
             "evidence": [
                 {"signal": ev.signal, "line": ev.line,
-                 # A confirmed paste is named in the reply's language; other evidence quotes the paste.
-                 "text": labels(lang)["confirmed_paste"] if ev.signal == "confirmed" else clip(ev.text, 160)}
+                 # A confirmed paste is named, never quoted (it may be another person's); other evidence
+                 # quotes the paste being answered.
+                 "text": (labels(lang)["confirmed_paste"].format(percent=round(ev.weight * 100))
+                          if ev.signal == "confirmed" else clip(ev.text, 160))}
                 for ev in match.evidence[:MAX_EVIDENCE]
             ],
             "causes": causes,
