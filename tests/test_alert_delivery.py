@@ -15,7 +15,7 @@ from bot.db.outbox import Outbox
 from bot.db.tables import utcnow
 from bot.delivery.slack_calls import EVENT_TYPE
 from tests.alert_helpers import CHANNEL, HOUR, endpoint_alert, make_delivery
-from tests.fake_slack import FakeSlack, channel_id, elements
+from tests.fake_slack import FakeSlack, elements
 
 
 @pytest.fixture(scope="module")
@@ -205,21 +205,84 @@ def test_two_workers_on_one_database_send_every_message_once(session_factory, sl
     assert {j.status for j in one.jobs()} == {"sent"}
 
 
-def test_a_route_naming_a_channel_by_name_edits_by_the_id_slack_answered(delivery, slack):
+def test_a_route_naming_a_channel_by_name_is_resolved_once_and_every_call_goes_to_the_id(delivery, slack):
+    ml_alerts = slack.add_channel("ml-alerts")
+    for n in range(30):  # more channels than one page of conversations.list holds
+        slack.add_channel(f"team-{n:02d}")
+    delivery.worker.calls.channels.page = 7
     delivery.route = Route("#ml-alerts")
     opened = delivery.receive(endpoint_alert())
     delivery.receive(endpoint_alert())
+    delivery.receive(endpoint_alert(fingerprint="other", title="another alert"))
     delivery.drain()
-    [post] = posts(slack)
+    assert [c.body["channel"] for c in posts(slack)] == [ml_alerts, ml_alerts]
     [edit] = slack.calls("chat.update", ok_only=True)
-    assert post.body["channel"] == "#ml-alerts" and edit.body["channel"] == channel_id("#ml-alerts")
-    assert delivery.record(opened.alert_id).channel == channel_id("#ml-alerts")
+    assert edit.body["channel"] == ml_alerts
+    assert delivery.record(opened.alert_id).channel == ml_alerts
+    listed = slack.calls("conversations.list")
+    assert listed and all(c.ok for c in listed)
+    assert len({c.body.get("cursor") for c in listed}) == len(listed)  # one walk, page after page, then kept
 
 
-def test_a_public_channel_the_bot_is_not_in_is_joined_once_then_posted_to(delivery, slack):
-    slack.api_error("chat.postMessage", "not_in_channel")
+def test_a_route_naming_a_channel_nobody_has_gives_up_with_channel_not_found(delivery, slack):
+    delivery.route = Route("#no-such-channel")
     delivery.receive(endpoint_alert())
     delivery.drain()
-    assert [c.name for c in slack.calls() if c.name in ("chat.postMessage", "conversations.join")] == [
-        "chat.postMessage", "conversations.join", "chat.postMessage"]
-    assert len(posts(slack)) == 1
+    assert posts(slack) == []
+    [job] = delivery.jobs()
+    assert job.status == "dead" and job.last_error.startswith("channel_not_found")
+
+
+def test_a_public_channel_the_bot_is_not_in_is_joined_once_by_id_then_posted_to(delivery, slack):
+    outside = slack.add_channel("ml-alerts", member=False)
+    delivery.route = Route("#ml-alerts")
+    delivery.receive(endpoint_alert())
+    delivery.receive(endpoint_alert(fingerprint="b", title="another alert"))
+    delivery.drain()
+    calls = [c for c in slack.calls() if c.name in ("chat.postMessage", "conversations.join")]
+    assert [c.name for c in calls] == ["chat.postMessage", "conversations.join", "chat.postMessage",
+                                       "chat.postMessage"]
+    assert [c.ok for c in calls] == [False, True, True, True]
+    assert {c.body["channel"] for c in calls} == {outside}
+
+
+def test_a_lost_answer_is_found_behind_250_later_messages_and_not_posted_twice(session_factory, slack,
+                                                                             shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, lease=timedelta(seconds=1))
+    delivery.receive(endpoint_alert())
+    with session_factory.begin() as session:
+        [job] = Outbox(session).claim("dead-worker", now=utcnow(), lease=timedelta(seconds=-1))
+    client = delivery.worker.calls.client
+    posted = client.chat_postMessage(
+        channel=CHANNEL, text="posted by the dead worker",
+        metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}})
+    for n in range(250):  # the channel goes on: people talk, other alerts arrive
+        client.chat_postMessage(channel=CHANNEL, text=f"later message {n}")
+    assert delivery.drain() == 1
+    ours = [c for c in posts(slack) if c.body.get("metadata")]
+    assert len(ours) == 1
+    [row] = delivery.jobs()
+    assert row.status == "sent" and row.result_ts == posted["ts"]
+    looks = slack.calls("conversations.history")
+    assert len(looks) >= 2 and all(c.ok for c in looks)  # it turned the pages
+
+
+def test_the_look_back_in_a_thread_turns_the_pages_too(delivery, slack, session_factory):
+    first = delivery.receive(endpoint_alert())
+    delivery.drain()
+    parent = delivery.record(first.alert_id).message_ts
+    delivery.receive(endpoint_alert("resolved"))
+    with session_factory.begin() as session:
+        [job] = [j for j in Outbox(session).claim("dead-worker", now=utcnow(), lease=timedelta(seconds=-1))
+                 if j.kind == "resolved"]
+    client = delivery.worker.calls.client
+    for n in range(210):  # a busy thread: replies oldest first, so the lost one is on the second page
+        client.chat_postMessage(channel=CHANNEL, thread_ts=parent, text=f"reply {n}")
+    client.chat_postMessage(channel=CHANNEL, thread_ts=parent, text="resolved (by the dead worker)",
+                            metadata={"event_type": EVENT_TYPE,
+                                      "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}})
+    delivery.drain()
+    resolved = [c for c in posts(slack, thread=True) if c.body.get("metadata")]
+    assert len(resolved) == 1
+    assert len(slack.calls("conversations.replies")) >= 2
