@@ -5,6 +5,10 @@ A job is claimed by one worker at a time: on PostgreSQL the candidate rows are l
 same job), and the claim itself is a conditional UPDATE that also holds on SQLite. A claim is a lease:
 a worker that dies leaves a claim that expires and the job goes to the next worker. Jobs of one alert
 go out in order: a job waits while an earlier job of its alert is still pending.
+
+A channel's jobs are claimed only together with the channel's turn (`channel_pacing`): one worker at
+a time sends to a channel, in batches, so the per-channel rate holds across processes. The turn is a
+lease too, and hands on the time the channel's next message may go.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.tables import OutboxRow
+from bot.db.tables import ChannelPacingRow, OutboxRow
 
 MAX_ERROR_CHARS = 500
 
@@ -35,25 +40,39 @@ class OutboxJob:
 class Outbox:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.paces: dict[str, float] = {}  # after `claim`: channel -> unix time its next message may go
 
-    def claim(self, worker: str, *, now: datetime, lease: timedelta, limit: int = 20,
+    def claim(self, worker: str, *, now: datetime, lease: timedelta, limit: int = 20, per_channel: int = 1,
               skip_channels: frozenset[str] = frozenset()) -> list[OutboxJob]:
-        """Claim up to `limit` due jobs (at most one per channel, none of `skip_channels`) for `worker`."""
+        """Claim up to `limit` due jobs (at most `per_channel` per channel, none of `skip_channels`, none of
+        a channel whose turn another worker holds) for `worker`, taking those channels' turns.
+
+        The channels' paces are in `self.paces` afterwards (channel -> unix time its next message may go);
+        give every turn back with `end_turn` when the batch is done.
+        """
         earlier = aliased(OutboxRow)
         blocked = exists().where(and_(earlier.alert_id == OutboxRow.alert_id, earlier.status == "pending",
                                       earlier.id < OutboxRow.id))
         query = (select(OutboxRow)
                  .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
                         or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now), ~blocked)
-                 .order_by(OutboxRow.id).limit(limit * 4)
+                 .order_by(OutboxRow.id).limit(max(limit, per_channel) * 4)
                  .with_for_update(skip_locked=True, of=OutboxRow))
         jobs: list[OutboxJob] = []
-        channels = set(skip_channels)
+        taken_per_channel: dict[str, int] = {}
+        refused = set(skip_channels)
+        self.paces = {}
         for row in self.session.scalars(query):
             if len(jobs) >= limit:
                 break
-            if row.channel in channels:
+            if row.channel in refused or taken_per_channel.get(row.channel, 0) >= per_channel:
                 continue
+            if row.channel not in self.paces:
+                pace = self._take_turn(row.channel, worker, now=now, lease=lease)
+                if pace is None:  # another worker is sending to this channel
+                    refused.add(row.channel)
+                    continue
+                self.paces[row.channel] = pace
             job = OutboxJob(row.id, row.alert_id, row.kind, row.channel, dict(row.payload or {}), row.attempts,
                             row.in_doubt, row.created_at)
             # Conditional: another worker that read the same row (SQLite, or a lease that just expired)
@@ -65,8 +84,44 @@ class Outbox:
                 .execution_options(synchronize_session=False))
             if taken.rowcount == 1:
                 jobs.append(job)
-                channels.add(row.channel)
+                taken_per_channel[row.channel] = taken_per_channel.get(row.channel, 0) + 1
+        for channel in [c for c in self.paces if c not in taken_per_channel]:
+            self.end_turn(channel, worker, next_at=self.paces.pop(channel))
         return jobs
+
+    def _take_turn(self, channel: str, worker: str, *, now: datetime, lease: timedelta) -> float | None:
+        """The channel's pace (unix time its next message may go) once `worker` holds its turn; None when
+        another worker holds it."""
+        free = or_(ChannelPacingRow.holder.is_(None), ChannelPacingRow.holder == worker,
+                   ChannelPacingRow.held_until < now)
+        # A conditional UPDATE: of two workers racing, the second finds the row held and matches nothing.
+        taken = self.session.execute(
+            update(ChannelPacingRow).where(ChannelPacingRow.channel == channel, free)
+            .values(holder=worker, held_until=now + lease).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            if self.session.get(ChannelPacingRow, channel) is not None:
+                return None
+            try:
+                with self.session.begin_nested():  # the first job ever for this channel
+                    self.session.add(ChannelPacingRow(channel=channel, holder=worker, held_until=now + lease,
+                                                      next_at=0.0))
+            except IntegrityError:  # another worker added it first: its turn
+                return None
+        return float(self.session.execute(
+            select(ChannelPacingRow.next_at).where(ChannelPacingRow.channel == channel)).scalar_one())
+
+    def end_turn(self, channel: str, worker: str, *, next_at: float) -> None:
+        """Give the channel's turn back, with the unix time its next message may go."""
+        self.session.execute(
+            update(ChannelPacingRow).where(ChannelPacingRow.channel == channel, ChannelPacingRow.holder == worker)
+            .values(holder=None, held_until=None, next_at=next_at).execution_options(synchronize_session=False))
+
+    def release(self, job: OutboxJob, worker: str) -> None:
+        """Hand a claimed job back untried (the channel was told to wait, the worker is stopping)."""
+        self.session.execute(
+            update(OutboxRow).where(OutboxRow.id == job.id, OutboxRow.claimed_by == worker)
+            .values(claimed_by=None, claimed_until=None, attempts=job.attempts, in_doubt=job.in_doubt)
+            .execution_options(synchronize_session=False))
 
     def sent(self, job_id: int, *, now: datetime, ts: str | None = None) -> None:
         self._finish(job_id, status="sent", sent_at=now, result_ts=ts, in_doubt=False, last_error=None)

@@ -227,3 +227,19 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_ts: Mapped[str | None] = mapped_column(String(32))  # the ts of the message it posted
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ChannelPacingRow(Base):
+    """Whose turn it is to send to a channel, and when its next message may go.
+
+    One delivery worker at a time holds a channel's turn (for at most `held_until`), so
+    ALERT_CHANNEL_RATE holds for the channel across every server and worker process, not per process;
+    `next_at` (unix seconds) hands the pace on to whichever worker takes the turn next.
+    """
+
+    __tablename__ = "channel_pacing"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)

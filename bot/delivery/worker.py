@@ -1,9 +1,12 @@
 """The delivery worker: takes due outbox jobs, makes their Slack calls, records what happened.
 
 Runs as a thread inside `serve` and alone as `python app.py worker`; any number of them may share one
-database (see bot.db.outbox for how a job goes to exactly one). Each worker keeps about
-`per_channel_rate` messages per second per channel (Slack's guidance is one), honours Retry-After,
-and backs off exponentially on other failures. A Slack outage only delays jobs; none is dropped.
+database (see bot.db.outbox for how a job goes to exactly one). A channel gets at most
+`per_channel_rate` messages per second (Slack's guidance is one) however many workers run: a worker
+claims a batch of a channel's jobs together with the channel's turn, sends them one after another at
+their slots (the next message `1/rate` seconds after the one before started), and hands the turn and
+the pace back. Retry-After is honoured, other failures back off exponentially. A Slack outage only
+delays jobs; none is dropped.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -28,7 +32,10 @@ from bot.delivery.slack_calls import SlackCalls
 log = logging.getLogger(__name__)
 DEFAULT_LEASE = timedelta(seconds=60)
 IDLE_SECONDS = 1.0  # how often an idle worker looks for jobs queued by other processes
-WAKE_GAP = 0.05  # seconds between two looks at the outbox that found nothing to do
+WAKE_GAP = 0.05  # after a wake-up by new alerts: let a burst of requests gather before one look at the outbox
+BATCH_SECONDS = 1.0  # a batch holds about this much of a channel's sending at its rate
+MAX_BATCH = 50  # jobs of one channel per batch (the unpaced case, and fast rates)
+CHANNELS_PER_BATCH = 8
 
 
 def worker_name() -> str:
@@ -43,10 +50,13 @@ class DeliveryWorker:
         self.calls = calls
         self.lease = lease
         self.spacing = 1.0 / per_channel_rate if per_channel_rate > 0 else 0.0
+        # Sending a batch must end well within the lease, or another worker could take its jobs meanwhile.
+        window = min(BATCH_SECONDS, lease.total_seconds() / 4)
+        self.per_channel = MAX_BATCH if not per_channel_rate else max(1, min(MAX_BATCH, int(per_channel_rate * window)))
         self.idle_seconds = idle_seconds
         self.name = name or worker_name()
         self.on_outcome = on_outcome
-        self._free_at: dict[str, float] = {}  # channel -> monotonic time its next message may go
+        self._free_at: dict[str, float] = {}  # channel -> unix time its next message may go (as far as we know)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,7 +72,7 @@ class DeliveryWorker:
         """New jobs were queued in this process (for `channels`, when known): look now rather than at the
         next idle tick, unless every one of those channels must wait anyway."""
         if channels is not None:
-            now = time.monotonic()
+            now = time.time()
             free_at = dict(self._free_at)  # a copy: the worker thread replaces entries meanwhile
             if all(free_at.get(channel, 0.0) > now for channel in channels):
                 return  # the worker wakes for these channels when their turn comes
@@ -85,27 +95,58 @@ class DeliveryWorker:
                 handled = 0
                 self._stop.wait(self.idle_seconds)
             if not handled:
-                self._wake.wait(self._idle_wait())
+                woken = self._wake.wait(self._idle_wait())
                 self._wake.clear()
-                # Every accepted alert wakes the worker: during a storm, look at most every WAKE_GAP
-                # instead of once per request (a look scans the due jobs).
-                self._stop.wait(WAKE_GAP)
+                if woken:
+                    # Every accepted alert wakes the worker: during a storm, look at most every WAKE_GAP
+                    # instead of once per request (a look scans the due jobs). A channel whose turn has
+                    # come is looked at at once.
+                    self._stop.wait(WAKE_GAP)
         log.info("alert delivery worker %s stopped", self.name)
 
     # -- one round --------------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim and deliver the due jobs of channels free to take a message; returns how many."""
-        now = time.monotonic()
+        """Claim and deliver a batch of due jobs of channels free to take messages; returns how many."""
+        now = time.time()
         self._free_at = {c: at for c, at in self._free_at.items() if at > now}
-        paced = frozenset(self._free_at)
+        # A channel whose next slot is beyond this batch (Slack said wait) is left to a later look.
+        paced = frozenset(c for c, at in self._free_at.items() if at > now + BATCH_SECONDS)
         with self.sessions.begin() as session:
-            jobs = Outbox(session).claim(self.name, now=utcnow(), lease=self.lease, limit=4, skip_channels=paced)
+            outbox = Outbox(session)
+            jobs = outbox.claim(self.name, now=utcnow(), lease=self.lease, per_channel=self.per_channel,
+                                limit=self.per_channel * CHANNELS_PER_BATCH, skip_channels=paced)
+            paces = dict(outbox.paces)
+        for channel, at in paces.items():  # another worker may have sent to it last
+            self._free_at[channel] = max(self._free_at.get(channel, 0.0), at)
+        queues: dict[str, deque[OutboxJob]] = {}
         for job in jobs:
-            if self._stop.is_set():
-                break  # the claims left expire and go to the next worker
-            self._deliver(job)
-        return len(jobs)
+            queues.setdefault(job.channel, deque()).append(job)
+        handled = 0
+        try:
+            while queues and not self._stop.is_set():
+                # The channel whose slot comes first; jobs of one channel keep their order.
+                channel = min(queues, key=lambda c: self._free_at.get(c, 0.0))
+                wait = self._free_at.get(channel, 0.0) - time.time()
+                if wait > BATCH_SECONDS * 2:
+                    break  # Slack asked this channel to wait: the rest go back (below)
+                if wait > 0 and self._stop.wait(wait):
+                    break  # stopping: what is left goes back to the outbox
+                job = queues[channel].popleft()
+                if not queues[channel]:
+                    del queues[channel]
+                if self.spacing:
+                    self._free_at[channel] = time.time() + self.spacing
+                self._deliver(job)
+                handled += 1
+        finally:
+            with self.sessions.begin() as session:
+                outbox = Outbox(session)
+                for job in (j for left in queues.values() for j in left):
+                    outbox.release(job, self.name)
+                for channel in paces:
+                    outbox.end_turn(channel, self.name, next_at=self._free_at.get(channel, 0.0))
+        return handled
 
     def _deliver(self, job: OutboxJob) -> None:
         with self.sessions() as session:
@@ -118,8 +159,6 @@ class DeliveryWorker:
             return
         sent = self.calls.send(job, record, previous, now=utcnow())
         outcome = sent.outcome
-        if self.spacing:
-            self._free_at[job.channel] = time.monotonic() + self.spacing
         with self.sessions.begin() as session:
             outbox = Outbox(session)
             if outcome.status == "sent":
@@ -137,12 +176,12 @@ class DeliveryWorker:
                 outbox.retry(job.id, at=utcnow() + timedelta(seconds=outcome.delay), error=outcome.error,
                              in_doubt=outcome.in_doubt)
                 if outcome.error == "ratelimited":  # Slack asked this channel to wait
-                    self._free_at[job.channel] = time.monotonic() + outcome.delay
+                    self._free_at[job.channel] = time.time() + outcome.delay
         if self.on_outcome is not None:
             self.on_outcome(job, outcome.status)
 
     def _idle_wait(self) -> float:
         waits = [self.idle_seconds]
-        now = time.monotonic()
+        now = time.time()
         waits += [at - now for at in self._free_at.values() if at > now]
         return max(0.01, min(waits))
