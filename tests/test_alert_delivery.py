@@ -15,7 +15,7 @@ from bot.db.outbox import Outbox
 from bot.db.tables import utcnow
 from bot.delivery.slack_calls import EVENT_TYPE
 from tests.alert_helpers import CHANNEL, HOUR, endpoint_alert, make_delivery
-from tests.fake_slack import FakeSlack, elements
+from tests.fake_slack import FakeSlack, elements, message_text
 
 
 @pytest.fixture(scope="module")
@@ -286,3 +286,41 @@ def test_the_look_back_in_a_thread_turns_the_pages_too(delivery, slack, session_
     resolved = [c for c in posts(slack, thread=True) if c.body.get("metadata")]
     assert len(resolved) == 1
     assert len(slack.calls("conversations.replies")) >= 2
+
+
+def test_a_storm_is_one_summary_with_the_single_alerts_in_its_thread(session_factory, slack, shipped_index,
+                                                                      renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(12):
+        rule = "Endpoint429" if n < 8 else "Endpoint5xx"
+        delivery.receive(endpoint_alert(fingerprint=f"storm-{n}", title=f"alert {n}", labels={"alertname": rule}))
+    delivery.drain()
+
+    [summary] = posts(slack, thread=False)
+    singles = posts(slack, thread=True)
+    assert "Alert storm" in summary.text_everywhere
+    assert len(singles) == 12 and {c.body["thread_ts"] for c in singles} == {summary.answer["ts"]}
+    assert {c.body["text"].split(": ", 1)[1].split(" — ")[0] for c in singles} == {f"alert {n}" for n in range(12)}
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    seen = message_text(shown)
+    assert "Alert storm: 12 alerts" in seen
+    assert "Endpoint429: 8" in seen and "Endpoint5xx: 4" in seen and "fraud-ep: 12" in seen
+
+    # Resolving one edits its message and the summary, without a reply per alert in the storm's thread.
+    delivery.receive(endpoint_alert("resolved", fingerprint="storm-3", title="alert 3",
+                                    labels={"alertname": "Endpoint429"}))
+    delivery.drain()
+    delivery.worker.run_once()  # the summary's edit comes due
+    assert len(posts(slack)) == 13
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    assert "1 resolved" in message_text(shown)
+
+
+def test_below_the_threshold_alerts_post_on_their_own(session_factory, slack, shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(5):
+        delivery.receive(endpoint_alert(fingerprint=f"calm-{n}", title=f"alert {n}"))
+    delivery.drain()
+    assert len(posts(slack, thread=False)) == 5 and posts(slack, thread=True) == []

@@ -20,7 +20,7 @@ from bot.db.tables import Base
 from tests.conftest import REPO_ROOT
 
 TABLES = {"guides", "kb_entries", "kb_state", "diagnoses", "slack_events", "feedback", "alerts", "outbox",
-          "channel_pacing"}
+          "channel_pacing", "alert_groups", "alert_group_counts"}
 
 
 def tables(engine) -> set[str]:

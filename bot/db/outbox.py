@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -122,6 +122,11 @@ class Outbox:
             update(OutboxRow).where(OutboxRow.id == job.id, OutboxRow.claimed_by == worker)
             .values(claimed_by=None, claimed_until=None, attempts=job.attempts, in_doubt=job.in_doubt)
             .execution_options(synchronize_session=False))
+
+    def waiting_posts(self, channel: str) -> int:
+        """New-alert messages queued for `channel` and not yet sent (claimed ones included)."""
+        return self.session.execute(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.channel == channel, OutboxRow.status == "pending", OutboxRow.kind == "post")).scalar_one()
 
     def sent(self, job_id: int, *, now: datetime, ts: str | None = None) -> None:
         self._finish(job_id, status="sent", sent_at=now, result_ts=ts, in_doubt=False, last_error=None)

@@ -194,6 +194,39 @@ class AlertRow(Base):
     acked_by: Mapped[str | None] = mapped_column(String(64))
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     diagnosis_id: Mapped[int | None] = mapped_column(ForeignKey("diagnoses.id", ondelete="SET NULL"))
+    # In a storm the message is a reply in the storm's summary thread (see AlertGroupRow).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("alert_groups.id", ondelete="SET NULL"), index=True)
+
+
+class AlertGroupRow(Base):
+    """An alert storm in one channel: one summary message, its single alerts as replies in its thread.
+
+    Opened when more new-alert messages wait for the channel than ALERT_STORM_THRESHOLD; alerts go into
+    it while they keep coming (`last_at` within ALERT_STORM_QUIET_SECONDS). The summary is edited in
+    place; `shown` is what it showed last, so it is edited only when that changes.
+    """
+
+    __tablename__ = "alert_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(64), index=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # the summary, once posted
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # posts of the summary tried (look before the next)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shown: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertGroupCountRow(Base):
+    """How many alerts of a storm share one rule, endpoint or diagnosis (counted as they are posted)."""
+
+    __tablename__ = "alert_group_counts"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)  # rule | endpoint | diagnosis
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OutboxRow(Base):

@@ -19,8 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.alerts.records import AlertRecord
+from bot.alerts.storm import StormCounts, storm_facets
 from bot.alerts.text import alert_entities, alert_text
 from bot.alerts.views import AlertMessages, with_entities
+from bot.db.alert_groups import AlertGroup
 from bot.db.outbox import OutboxJob
 from bot.delivery.channels import ChannelDirectory, ChannelNotFound
 from bot.delivery.outcome import Outcome, failure
@@ -43,6 +45,7 @@ class Sent:
     outcome: Outcome
     diagnosis: Diagnosis | None = None  # the diagnosis a new message showed (recorded with it)
     channel: str | None = None  # the channel id Slack posted a new message in (a route may name "#channel")
+    facets: dict[str, str] | None = None  # what a message posted into a storm's thread counts as there
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,14 @@ class SlackCalls:
         """The id of a job's channel (routes may name "#channel"); ChannelNotFound when there is none."""
         return self.channels.resolve(channel)
 
-    def send(self, job: OutboxJob, record: AlertRecord, previous: AlertRecord | None, *, now: datetime) -> Sent:
-        """Make `job`'s call; `previous` is the alert's earlier message (for a re-fire)."""
+    def send(self, job: OutboxJob, record: AlertRecord, previous: AlertRecord | None, *, now: datetime,
+             storm: AlertGroup | None = None) -> Sent:
+        """Make `job`'s call; `previous` is the alert's earlier message (for a re-fire); a new message goes
+        into `storm`'s thread when there is one."""
         snapshot = self.knowledge()  # one knowledge-base version for the whole job
         job_view = _JobView(snapshot.index, AlertMessages(snapshot.renderer, lang=self.lang), self.lang)
         try:
-            return self._send(job, record, previous, now, job_view)
+            return self._send(job, record, previous, now, job_view, storm)
         except ChannelNotFound as exc:  # a route naming a channel that is not there: no retry changes that
             log.error("alert %s: %s (outbox %s) cannot be sent: %s", record.id, job.kind, job.id, exc)
             return Sent(Outcome("dead", error=f"channel_not_found: {exc}"))
@@ -95,21 +100,27 @@ class SlackCalls:
             return Sent(outcome)
 
     def _send(self, job: OutboxJob, record: AlertRecord, previous: AlertRecord | None, now: datetime,
-              view: _JobView) -> Sent:
+              view: _JobView, storm: AlertGroup | None) -> Sent:
         if job.kind == "post":
             channel = self.channel_id(job.channel)
-            found = self._already_posted(job, channel=channel, thread_ts=None)
-            if found:
-                return Sent(Outcome.sent(found), channel=channel)
+            thread_ts = storm.message_ts if storm is not None else None
             diagnosis = view.diagnose(record)
+            facets = (storm_facets(record.alert, endpoint=diagnosis.extraction.entities.get("endpoint-name"),
+                                   diagnosis=view.messages.top_title(diagnosis)) if thread_ts else None)
+            found = self._already_posted(job, channel=channel, thread_ts=thread_ts)
+            if found:
+                return Sent(Outcome.sent(found), channel=channel, facets=facets)
             earlier = self._permalink(previous.channel, previous.message_ts) if previous else None
             reply = view.messages.message(record, diagnosis, earlier_link=earlier)
             answer = self._join_if_needed(channel, lambda: self.client.chat_postMessage(
                 channel=channel, text=reply.text, blocks=reply.blocks, metadata=self._metadata(job),
-                unfurl_links=False, unfurl_media=False))
-            return Sent(Outcome.sent(answer.get("ts")), diagnosis, answer.get("channel") or channel)
+                unfurl_links=False, unfurl_media=False, **({"thread_ts": thread_ts} if thread_ts else {})))
+            return Sent(Outcome.sent(answer.get("ts")), diagnosis, answer.get("channel") or channel, facets)
+        if job.kind in ("note", "resolved") and record.group_id is not None:
+            # In a storm's thread: the edit shows the count and the resolution; a reply each would bury it.
+            return Sent(Outcome.sent(None))
         if job.kind == "refired":
-            if previous is None or not previous.message_ts or not previous.channel:
+            if previous is None or not previous.message_ts or not previous.channel or previous.group_id:
                 return Sent(Outcome.sent(None))  # nothing to link from: the new message says enough
             link = (self._permalink(self.channel_id(record.channel), record.message_ts)
                     if record.message_ts and record.channel else None)
@@ -147,6 +158,40 @@ class SlackCalls:
                                               metadata=self._metadata(job), unfurl_links=False, unfurl_media=False)
         return Outcome.sent(answer.get("ts"))
 
+    def post_storm(self, storm: AlertGroup, counts: StormCounts) -> Outcome:
+        """Post a storm's summary message (once: a retry after a lost answer looks for it first)."""
+        messages = AlertMessages(self.knowledge().renderer, lang=self.lang)
+        try:
+            channel = self.channel_id(storm.channel)
+            if storm.attempts:
+                found = self._look_back(("storm_id", storm.id), storm.opened_at, channel=channel, thread_ts=None)
+                if found:
+                    return Outcome.sent(found)
+            reply = messages.storm_summary(counts, since=storm.opened_at)
+            answer = self._join_if_needed(channel, lambda: self.client.chat_postMessage(
+                channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False, unfurl_media=False,
+                metadata={"event_type": EVENT_TYPE, "event_payload": {"storm_id": storm.id}}))
+            return Outcome.sent(answer.get("ts"))
+        except ChannelNotFound as exc:
+            return Outcome("dead", error=f"channel_not_found: {exc}")
+        except Exception as exc:
+            outcome = failure(exc, attempt=storm.attempts + 1)
+            log.warning("alert storm %s: the summary could not be posted: %s", storm.id, outcome.error)
+            return outcome
+
+    def edit_storm(self, storm: AlertGroup, counts: StormCounts) -> bool:
+        """Show a storm's summary as it stands now; False when Slack did not take the edit (tried again later)."""
+        if not storm.message_ts:
+            return False
+        reply = AlertMessages(self.knowledge().renderer, lang=self.lang).storm_summary(counts, since=storm.opened_at)
+        try:
+            self.client.chat_update(channel=self.channel_id(storm.channel), ts=storm.message_ts, text=reply.text,
+                                    blocks=reply.blocks)
+            return True
+        except Exception as exc:  # a summary lagging behind is no loss: the next edit catches up
+            log.warning("alert storm %s: the summary could not be edited: %s", storm.id, exc)
+            return False
+
     @staticmethod
     def _metadata(job: OutboxJob) -> dict:
         return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}}
@@ -155,7 +200,14 @@ class SlackCalls:
         """The ts of this job's message when an earlier attempt may have posted it and did."""
         if not job.in_doubt:
             return None
-        oldest = f"{(job.created_at - LOOK_BACK).timestamp():.6f}"
+        return self._look_back(("outbox_id", job.id), job.created_at, channel=channel, thread_ts=thread_ts)
+
+    def _look_back(self, marker: tuple[str, int], since: datetime, *, channel: str,
+                   thread_ts: str | None) -> str | None:
+        """The ts of the message whose metadata carries `marker`, posted in the channel (or thread) since
+        a little before `since`; None when there is none."""
+        key, value = marker
+        oldest = f"{(since - LOOK_BACK).timestamp():.6f}"
         cursor = None
         for _ in range(LOOK_BACK_PAGES):
             # Every page back to `oldest`: a busy channel has more later messages than one page holds.
@@ -174,20 +226,20 @@ class SlackCalls:
                 if status == 429 or status >= 500:
                     raise  # Slack is busy or down: try the whole job again later
                 # Refused for good (a missing history scope): posting again beats never posting.
-                log.warning("cannot look for outbox %s in %s (%s): posting it", job.id, channel,
+                log.warning("cannot look for %s %s in %s (%s): posting it", key, value, channel,
                             exc.response.get("error"))
                 return None
             for message in answer.get("messages") or ():
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == job.id:
-                    log.info("outbox %s was posted by an earlier attempt (ts %s): not posting again", job.id,
+                if metadata.get("event_type") == EVENT_TYPE and payload.get(key) == value:
+                    log.info("%s %s was posted by an earlier attempt (ts %s): not posting again", key, value,
                              message.get("ts"))
                     return message.get("ts")
             cursor = (answer.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
-        log.warning("outbox %s: more than %d messages since it was queued; posting it", job.id,
+        log.warning("%s %s: more than %d messages since it was queued; posting it", key, value,
                     LOOK_BACK_PAGE * LOOK_BACK_PAGES)
         return None
 
