@@ -67,11 +67,14 @@ class AlertMessages:
                       if record.acked_by and record.acked_at else ""),
             "earlier": t["earlier"].format(link=f"<{earlier_link}|{t['earlier_link']}>") if earlier_link else "",
             "can_ack": not resolved and not record.acked_by, "links": links,
+            "truncated": (t["truncated"].format(count=alert.truncated, source=t["source_names"].get(
+                alert.source, alert.source)) if alert.truncated else ""),
         }
         parts = json.loads(self.renderer.env.get_template("slack/alert.json.j2").render(data))
         head = [fit_block(b) for b in parts["head"]]
         actions = [fit_block(b) for b in parts["actions"]]
-        body = self.renderer.slack(diagnosis, self.lang, actions=False).blocks
+        body = (self._no_match() if diagnosis.decision == "no_match" or diagnosis.empty_input
+                else self.renderer.slack(diagnosis, self.lang, actions=False).blocks)
         blocks = head + limit_blocks(body, MAX_BLOCKS - len(head) - len(actions)) + actions
         status = t["resolved"] if resolved else t["firing"]
         likely = f" — {top['title']}" if top else ""
@@ -79,6 +82,11 @@ class AlertMessages:
         # The fallback is read as mrkdwn too: a title saying <!channel> must not notify anyone.
         text = f"{mentions + ' ' if mentions else ''}{status}: {mrkdwn(alert.title)}{mrkdwn(likely)}"
         return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
+
+    def _no_match(self) -> list[dict]:
+        """Said in alert terms: the chat's advice (paste the full error...) means nothing to an alert."""
+        text = f"*{self.t['no_match_title']}*\n{self.t['no_match_body']}"
+        return [{"type": "section", "block_id": "alert_no_match", "text": {"type": "mrkdwn", "text": text}}]
 
     def top_title(self, diagnosis: Diagnosis) -> str | None:
         """The title of the entry the diagnosis settled on; None when nothing matched."""
