@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.alerts.storm import FACETS, StormCounts, top_values
-from bot.db.tables import AlertGroupCountRow, AlertGroupRow, AlertRow
+from bot.db.tables import AlertGroupCountRow, AlertGroupRow, AlertRow, UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,20 @@ class AlertGroups:
                              .values(shown=shown, edited_at=now))
 
     def add(self, group_id: int, alert_id: int, facets: dict[str, str], *, now: datetime) -> None:
-        """The alert's message went into the storm's thread: count it."""
-        self.session.execute(update(AlertRow).where(AlertRow.id == alert_id).values(group_id=group_id))
-        self.session.execute(update(AlertGroupRow).where(AlertGroupRow.id == group_id, AlertGroupRow.last_at < now)
-                             .values(last_at=now))
+        """The alert's message went into the storm's thread: count it (Core statements built once: this
+        runs for every alert of a storm)."""
+        db = self.session.connection()
+        db.execute(_SET_GROUP, {"p_alert": alert_id, "p_group": group_id})
+        db.execute(_TOUCH, {"p_group": group_id, "p_now": now})
         for facet, value in facets.items():
-            raised = self.session.execute(
-                update(AlertGroupCountRow)
-                .where(AlertGroupCountRow.group_id == group_id, AlertGroupCountRow.facet == facet,
-                       AlertGroupCountRow.value == value)
-                .values(count=AlertGroupCountRow.count + 1).execution_options(synchronize_session=False))
-            if raised.rowcount:
+            key = {"p_group": group_id, "p_facet": facet, "p_value": value}
+            if db.execute(_RAISE, key).rowcount:
                 continue
             try:
                 with self.session.begin_nested():
-                    self.session.add(AlertGroupCountRow(group_id=group_id, facet=facet, value=value, count=1))
+                    db.execute(_INSERT_COUNT, {"group_id": group_id, "facet": facet, "value": value, "count": 1})
             except IntegrityError:  # another thread counted the first one: raise it instead
-                self.session.execute(
-                    update(AlertGroupCountRow)
-                    .where(AlertGroupCountRow.group_id == group_id, AlertGroupCountRow.facet == facet,
-                           AlertGroupCountRow.value == value)
-                    .values(count=AlertGroupCountRow.count + 1).execution_options(synchronize_session=False))
+                db.execute(_RAISE, key)
 
     def counts(self, group_id: int) -> StormCounts:
         totals = dict(self.session.execute(
@@ -94,6 +87,17 @@ class AlertGroups:
                                     .where(AlertGroupCountRow.group_id == group_id)).all()
         facets = {facet: top_values([(value, count) for f, value, count in rows if f == facet]) for facet in FACETS}
         return StormCounts(total=sum(totals.values()), resolved=totals.get("resolved", 0), facets=facets)
+
+
+_A = AlertRow.__table__
+_G = AlertGroupRow.__table__
+_C = AlertGroupCountRow.__table__
+_SET_GROUP = _A.update().where(_A.c.id == bindparam("p_alert")).values(group_id=bindparam("p_group"))
+_TOUCH = (_G.update().where(_G.c.id == bindparam("p_group"), _G.c.last_at < bindparam("p_now", type_=UTCDateTime))
+          .values(last_at=bindparam("p_now", type_=UTCDateTime)))
+_RAISE = (_C.update().where(_C.c.group_id == bindparam("p_group"), _C.c.facet == bindparam("p_facet"),
+                            _C.c.value == bindparam("p_value")).values(count=_C.c.count + 1))
+_INSERT_COUNT = _C.insert()
 
 
 def _group(row: AlertGroupRow) -> AlertGroup:

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.tables import ChannelPacingRow, OutboxRow
+from bot.db.tables import ChannelPacingRow, OutboxRow, UTCDateTime
 
 MAX_ERROR_CHARS = 500
 
@@ -129,7 +129,8 @@ class Outbox:
             OutboxRow.channel == channel, OutboxRow.status == "pending", OutboxRow.kind == "post")).scalar_one()
 
     def sent(self, job_id: int, *, now: datetime, ts: str | None = None) -> None:
-        self._finish(job_id, status="sent", sent_at=now, result_ts=ts, in_doubt=False, last_error=None)
+        # One statement compiled once: the worker marks every message it sends.
+        self.session.connection().execute(_SENT, {"p_id": job_id, "p_now": now, "p_ts": ts})
 
     def dead(self, job_id: int, *, error: str) -> None:
         """Give up: Slack refused for good (a channel that does not exist, a message it will never take)."""
@@ -143,3 +144,9 @@ class Outbox:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == job_id)
                              .values(claimed_by=None, claimed_until=None, **values)
                              .execution_options(synchronize_session=False))
+
+
+_O = OutboxRow.__table__
+_SENT = (_O.update().where(_O.c.id == bindparam("p_id"))
+         .values(status="sent", sent_at=bindparam("p_now", type_=UTCDateTime), result_ts=bindparam("p_ts"),
+                 in_doubt=False, last_error=None, claimed_by=None, claimed_until=None))
