@@ -108,6 +108,8 @@ class SlackCalls:
             facets = (storm_facets(record.alert, endpoint=diagnosis.extraction.entities.get("endpoint-name"),
                                    diagnosis=view.messages.top_title(diagnosis)) if thread_ts else None)
             found = self._already_posted(job, channel=channel, thread_ts=thread_ts)
+            if not found and thread_ts:  # an attempt before the storm began may have posted it on its own
+                found = self._already_posted(job, channel=channel, thread_ts=None)
             if found:
                 return Sent(Outcome.sent(found), channel=channel, facets=facets)
             earlier = self._permalink(previous.channel, previous.message_ts) if previous else None

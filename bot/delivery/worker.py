@@ -234,8 +234,8 @@ class DeliveryWorker:
                 with self.sessions.begin() as session:
                     AlertGroups(session).summary_edited(storm_id, shown=counts.digest(), now=utcnow())
                 self._summaries_due[storm_id] = now + self.summary_every  # looked at again: settled or not
-            else:
-                self._summaries_due[storm_id] = now + self.summary_every
+            else:  # tried again when the storm next changes, not in a loop against a summary Slack refuses
+                self._summaries_due.pop(storm_id, None)
 
     def _storm_changed(self, storm_id: int) -> None:
         self._summaries_due.setdefault(storm_id, time.time() + self.summary_every)
