@@ -14,7 +14,9 @@ from bot.alerts.routing import Route
 from bot.db.outbox import Outbox
 from bot.db.tables import utcnow
 from bot.delivery.slack_calls import EVENT_TYPE
+from bot.delivery.worker import DeliveryWorker
 from tests.alert_helpers import CHANNEL, HOUR, endpoint_alert, make_delivery
+from tests.alertbench import observed_peak
 from tests.fake_slack import FakeSlack, elements, message_text
 
 
@@ -324,3 +326,24 @@ def test_below_the_threshold_alerts_post_on_their_own(session_factory, slack, sh
         delivery.receive(endpoint_alert(fingerprint=f"calm-{n}", title=f"alert {n}"))
     delivery.drain()
     assert len(posts(slack, thread=False)) == 5 and posts(slack, thread=True) == []
+
+
+def test_two_workers_together_keep_one_channel_s_rate(session_factory, slack, shipped_index, renderer):
+    slack.reset()
+    rate = 20
+    one, two = (make_delivery(session_factory, slack, shipped_index, renderer, name=name) for name in ("one", "two"))
+    for delivery in (one, two):  # paced as `serve` and `python app.py worker` pace
+        delivery.worker = DeliveryWorker(session_factory, delivery.worker.calls, per_channel_rate=rate,
+                                         name=delivery.worker.name, senders=2)
+    for n in range(60):
+        one.receive(endpoint_alert(fingerprint=f"paced-{n}", title=f"alert {n}"))
+    threads = [threading.Thread(target=d.drain, kwargs={"rounds": 500}) for d in (one, two)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    one.drain(rounds=500)  # what the other left when it found the channel's turn taken
+    arrivals = [c.at for c in posts(slack)]
+    assert len(arrivals) == 60
+    assert observed_peak(arrivals) <= rate + 2  # rate starts a second, at most 2 calls in flight from before
+    assert {j.status for j in one.jobs()} == {"sent"}

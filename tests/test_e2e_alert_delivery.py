@@ -44,7 +44,7 @@ def server_module(e2e_db_url, e2e_slack_module, tmp_path_factory):
     routes.write_text(ROUTES, encoding="utf-8")
     env = server_env(database_url=e2e_db_url, slack=e2e_slack_module, ALERT_WEBHOOK_TOKEN=TOKEN,
                      ALERT_CHANNEL=DEFAULT, ALERT_ROUTES=str(routes), ALERT_CHANNEL_RATE=str(RATE),
-                     ALERT_STORM_THRESHOLD="20")
+                     ALERT_STORM_THRESHOLD="20", WEB_WORKERS="2")  # two processes deliver, one pace
     with ServerProcess(env) as server:
         yield server
 
