@@ -25,6 +25,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -173,8 +174,7 @@ class DeliveryWorker:
                     sending.append(self._senders.submit(self._deliver, job, storm))
                 handled += 1
         finally:
-            for future in sending:
-                future.result()  # every call answered before the turn (and the pace) goes back
+            wait_for_all(sending)  # every call answered before the turn (and the pace) goes back
             self._edit_summaries()
             with self.sessions.begin() as session:
                 outbox = Outbox(session)
@@ -182,6 +182,8 @@ class DeliveryWorker:
                     outbox.release(job, self.name)
                 for channel in paces:
                     outbox.end_turn(channel, self.name, next_at=self._free_at.get(channel, 0.0))
+        for future in sending:
+            future.result()  # a job that failed unexpectedly (the database went away) is reported here
         return handled
 
     # -- storms ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The alert webhooks: `POST /alerts/<source>` and `POST /alerts/<source>/<token>`.
 
-Sources: alertmanager, azure-monitor, grafana, generic. A request is answered 202 only once its
+Sources: alertmanager, azure-monitor, grafana, datadog, generic. A request is answered 202 only once its
 alerts and the Slack messages they need are committed to the database (the delivery worker sends
 them); until then nothing is acknowledged. Status codes follow the senders' retry rules:
 Alertmanager retries 5xx only and Azure Monitor 408/429/503/504 only, so a bad request (400, 401,
