@@ -11,6 +11,7 @@ import pytest
 from bot.alert_desk import AlertDesk
 from bot.alerts.model import AlertLink
 from bot.alerts.routing import Route
+from bot.db.alerts import AlertStore
 from bot.db.outbox import Outbox
 from bot.db.tables import utcnow
 from bot.delivery.slack_calls import EVENT_TYPE
@@ -347,3 +348,18 @@ def test_two_workers_together_keep_one_channel_s_rate(session_factory, slack, sh
     assert len(arrivals) == 60
     assert observed_peak(arrivals) <= rate + 2  # rate starts a second, at most 2 calls in flight from before
     assert {j.status for j in one.jobs()} == {"sent"}
+
+
+def test_a_storm_in_one_channel_does_not_hold_up_another_channel(delivery, slack, session_factory):
+    with session_factory.begin() as session:  # a backlog deeper than any one look at the outbox reads
+        store = AlertStore(session)
+        for n in range(2000):
+            store.receive(endpoint_alert(fingerprint=f"backlog-{n}"), Route(CHANNEL), now=utcnow(), note_every=HOUR)
+    quiet = delivery.receive(endpoint_alert(fingerprint="elsewhere", title="the other team's alert"),
+                             now=utcnow())
+    delivery.route = Route("C0OTHER001")
+    other = delivery.receive(endpoint_alert(fingerprint="other-channel", title="the other channel's alert"))
+    assert quiet.channel == CHANNEL and other.channel == "C0OTHER001"
+    delivery.worker.run_once()  # one batch: some of the backlog, and the other channel's alert
+    [elsewhere] = [c for c in posts(slack) if c.body["channel"] == "C0OTHER001"]
+    assert "the other channel's alert" in elsewhere.body["text"]

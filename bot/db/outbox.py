@@ -47,46 +47,47 @@ class Outbox:
         """Claim up to `limit` due jobs (at most `per_channel` per channel, none of `skip_channels`, none of
         a channel whose turn another worker holds) for `worker`, taking those channels' turns.
 
+        Channels are served by their oldest due job, so a storm in one channel does not starve the others.
         The channels' paces are in `self.paces` afterwards (channel -> unix time its next message may go);
         give every turn back with `end_turn` when the batch is done.
         """
+        due = and_(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
+                   or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now))
+        most = max(1, limit // max(1, per_channel))
+        channels = self.session.scalars(
+            select(OutboxRow.channel).where(due).group_by(OutboxRow.channel).order_by(func.min(OutboxRow.id))
+            .limit(most + len(skip_channels))).all()
         earlier = aliased(OutboxRow)
         blocked = exists().where(and_(earlier.alert_id == OutboxRow.alert_id, earlier.status == "pending",
                                       earlier.id < OutboxRow.id))
-        query = (select(OutboxRow)
-                 .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
-                        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now), ~blocked)
-                 .order_by(OutboxRow.id).limit(max(limit, per_channel) * 4)
-                 .with_for_update(skip_locked=True, of=OutboxRow))
         jobs: list[OutboxJob] = []
-        taken_per_channel: dict[str, int] = {}
-        refused = set(skip_channels)
         self.paces = {}
-        for row in self.session.scalars(query):
-            if len(jobs) >= limit:
+        for channel in channels:
+            if len(self.paces) >= most or len(jobs) >= limit:
                 break
-            if row.channel in refused or taken_per_channel.get(row.channel, 0) >= per_channel:
+            if channel in skip_channels:
                 continue
-            if row.channel not in self.paces:
-                pace = self._take_turn(row.channel, worker, now=now, lease=lease)
-                if pace is None:  # another worker is sending to this channel
-                    refused.add(row.channel)
-                    continue
-                self.paces[row.channel] = pace
-            job = OutboxJob(row.id, row.alert_id, row.kind, row.channel, dict(row.payload or {}), row.attempts,
-                            row.in_doubt, row.created_at)
-            # Conditional: another worker that read the same row (SQLite, or a lease that just expired)
-            # changes `attempts` first and this update then matches nothing.
-            taken = self.session.execute(
+            pace = self._take_turn(channel, worker, now=now, lease=lease)
+            if pace is None:  # another worker is sending to this channel
+                continue
+            rows = self.session.scalars(
+                select(OutboxRow).where(due, OutboxRow.channel == channel, ~blocked).order_by(OutboxRow.id)
+                .limit(min(per_channel, limit - len(jobs))).with_for_update(skip_locked=True, of=OutboxRow)).all()
+            # Conditional: a row another worker took meanwhile (a lease that just expired) is not ours.
+            taken = set(self.session.scalars(
                 update(OutboxRow)
-                .where(OutboxRow.id == row.id, OutboxRow.attempts == row.attempts, OutboxRow.status == "pending")
-                .values(claimed_by=worker, claimed_until=now + lease, attempts=row.attempts + 1, in_doubt=True)
-                .execution_options(synchronize_session=False))
-            if taken.rowcount == 1:
-                jobs.append(job)
-                taken_per_channel[row.channel] = taken_per_channel.get(row.channel, 0) + 1
-        for channel in [c for c in self.paces if c not in taken_per_channel]:
-            self.end_turn(channel, worker, next_at=self.paces.pop(channel))
+                .where(OutboxRow.id.in_([row.id for row in rows]), OutboxRow.status == "pending",
+                       or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now))
+                .values(claimed_by=worker, claimed_until=now + lease, attempts=OutboxRow.attempts + 1,
+                        in_doubt=True)
+                .returning(OutboxRow.id).execution_options(synchronize_session=False)).all()) if rows else set()
+            mine = [OutboxJob(row.id, row.alert_id, row.kind, row.channel, dict(row.payload or {}), row.attempts,
+                              row.in_doubt, row.created_at) for row in rows if row.id in taken]
+            if not mine:
+                self.end_turn(channel, worker, next_at=pace)
+                continue
+            self.paces[channel] = pace
+            jobs += mine
         return jobs
 
     def _take_turn(self, channel: str, worker: str, *, now: datetime, lease: timedelta) -> float | None:

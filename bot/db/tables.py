@@ -241,6 +241,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_outbox_alert_id_id", "alert_id", "id"),
+        Index("ix_outbox_channel_status_id", "channel", "status", "id"),  # a channel's batch, oldest first
         CheckConstraint(f"kind IN {OUTBOX_KINDS!r}", name="kind"),
         CheckConstraint(f"status IN {OUTBOX_STATES!r}", name="status"),
     )

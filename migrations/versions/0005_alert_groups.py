@@ -1,6 +1,7 @@
 """Alert storms and delivery at pace across processes: `alert_groups` (a storm's summary message in one
 channel), `alert_group_counts` (its alerts by rule, endpoint and diagnosis), `alerts.group_id`, and
-`channel_pacing` (whose turn it is to send to a channel, and when its next message may go).
+`channel_pacing` (whose turn it is to send to a channel, and when its next message may go), and an index
+for a channel's next batch of outbox jobs.
 
 Revision ID: 0005_alert_groups
 Revises: 0003_alerts
@@ -29,6 +30,7 @@ def upgrade() -> None:
         sa.Column("next_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("channel", name=op.f("pk_channel_pacing")),
     )
+    op.create_index("ix_outbox_channel_status_id", "outbox", ["channel", "status", "id"])
     op.create_table(
         "alert_groups",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -67,4 +69,5 @@ def downgrade() -> None:
     op.drop_table("alert_group_counts")
     op.drop_index(op.f("ix_alert_groups_channel"), table_name="alert_groups")
     op.drop_table("alert_groups")
+    op.drop_index("ix_outbox_channel_status_id", table_name="outbox")
     op.drop_table("channel_pacing")
