@@ -363,3 +363,18 @@ def test_a_storm_in_one_channel_does_not_hold_up_another_channel(delivery, slack
     delivery.worker.run_once()  # one batch: some of the backlog, and the other channel's alert
     [elsewhere] = [c for c in posts(slack) if c.body["channel"] == "C0OTHER001"]
     assert "the other channel's alert" in elsewhere.body["text"]
+
+
+def test_a_storm_of_many_rules_shows_the_most_frequent_and_sums_up_the_others(session_factory, slack,
+                                                                             shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(12):
+        delivery.receive(endpoint_alert(fingerprint=f"rules-{n}", title=f"alert {n}",
+                                        labels={"alertname": f"Rule{n:02d}" if n < 11 else "Rule00"}))
+    delivery.drain()
+    delivery.worker.run_once()
+    [summary] = posts(slack, thread=False)
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    text = message_text(shown)
+    assert "Rule00: 2" in text and "others: 3" in text and "Alert storm: 12 alerts" in text

@@ -7,6 +7,7 @@ the counts; the delivery worker opens storms and edits the summary.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from bot.alerts.model import Alert
@@ -29,11 +30,11 @@ class StormCounts:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def digest(self) -> str:
-        """A short text that changes whenever what the summary shows changes."""
+        """A short hash that changes whenever what the summary shows changes (stored: no sender text in it)."""
         parts = [f"{self.total}/{self.resolved}"]
         for facet in FACETS:
-            parts.append(",".join(f"{value}={count}" for value, count in self.facets.get(facet, ())))
-        return "|".join(parts)
+            parts.append("\n".join(f"{value}\t{count}" for value, count in self.facets.get(facet, ())))
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def storm_facets(alert: Alert, *, endpoint: str | None, diagnosis: str | None) -> dict[str, str]:

@@ -146,8 +146,8 @@ class DeliveryWorker:
         handled = 0
         sending: list[Future] = []
         storms: dict[str, AlertGroup | None] = {}
-        self._edit_summaries()
         try:
+            self._edit_summaries()
             while queues and not self._stop.is_set():
                 # The channel whose slot comes first; jobs of one channel keep their order.
                 channel = min(queues, key=lambda c: self._free_at.get(c, 0.0))
@@ -220,7 +220,14 @@ class DeliveryWorker:
         return storm, True
 
     def _edit_summaries(self) -> None:
-        """Edit the summaries of storms whose counts changed, when their time has come."""
+        """Edit the summaries of storms whose counts changed, when their time has come (never failing the
+        batch: a summary lagging behind loses nothing)."""
+        try:
+            self._edit_due_summaries()
+        except Exception:
+            log.exception("alert storms: the summaries could not be brought up to date")
+
+    def _edit_due_summaries(self) -> None:
         now = time.time()
         for storm_id, due in list(self._summaries_due.items()):
             if due > now:
