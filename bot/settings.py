@@ -59,6 +59,8 @@ class Settings:
     alert_note_minutes: int = 60  # at most one "still firing" note per alert in this many minutes
     alert_max_bytes: int = 1_048_576  # larger request bodies are refused with 413
     alert_channel_rate: float = 1.0  # messages per second per channel (Slack's guidance: about one)
+    alert_storm_threshold: int = 20  # more new alerts than this waiting for one channel: a storm summary (0: off)
+    alert_storm_quiet_minutes: int = 10  # a storm takes new alerts until none came for this long
     delivery_worker: bool = True  # run the delivery worker inside `serve`
     delivery_lease_seconds: int = 60  # a claimed job returns to the queue after this long
     metrics_port: int = 3001  # where `python app.py worker` serves GET /metrics (on HOST); 0: nowhere
@@ -192,6 +194,10 @@ class Settings:
                                        "ALERT_NOTE_INTERVAL_MINUTES", problems),
             alert_max_bytes=_number(text("ALERT_MAX_BYTES"), 1_048_576, 1024, 16_777_216, "ALERT_MAX_BYTES", problems),
             alert_channel_rate=_rate(text("ALERT_CHANNEL_RATE"), problems),
+            alert_storm_threshold=_number(text("ALERT_STORM_THRESHOLD"), 20, 0, 100_000, "ALERT_STORM_THRESHOLD",
+                                          problems),
+            alert_storm_quiet_minutes=_number(text("ALERT_STORM_QUIET_MINUTES"), 10, 1, 1440,
+                                              "ALERT_STORM_QUIET_MINUTES", problems),
             delivery_worker=_choice(text("DELIVERY_WORKER"), "on", ("on", "off"), "DELIVERY_WORKER",
                                     problems) == "on",
             delivery_lease_seconds=_number(text("DELIVERY_LEASE_SECONDS"), 60, 2, 3600, "DELIVERY_LEASE_SECONDS",

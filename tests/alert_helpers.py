@@ -24,11 +24,11 @@ HOUR = timedelta(hours=1)
 
 
 def endpoint_alert(status: str = "firing", *, fingerprint: str = "fp-429", title: str | None = None,
-                   value: str = "312", links: tuple[AlertLink, ...] = ()) -> Alert:
+                   value: str = "312", links: tuple[AlertLink, ...] = (), labels: dict | None = None) -> Alert:
     """An Azure Monitor metric alert: an online endpoint answering 429."""
     return Alert(source="azure-monitor", fingerprint=fingerprint, group_key=None, status=status,
                  title=title or "fraud-ep: too many 429 responses", summary="Requests with StatusCode=429 above 100",
-                 severity="error", labels={"StatusCode": "429", "deployment": "blue"},
+                 severity="error", labels={"StatusCode": "429", "deployment": "blue", **(labels or {})},
                  values=(f"RequestsPerMinute (StatusCode=429) GreaterThan 100: {value}",), links=links,
                  resource=ENDPOINT_RESOURCE)
 
@@ -71,8 +71,9 @@ class Knowledge:
 
 
 def make_delivery(sessions, slack, index, renderer, *, lease: timedelta = timedelta(seconds=30),
-                  name: str | None = None) -> Delivery:
+                  name: str | None = None, **worker_options) -> Delivery:
     client = make_slack_client(slack.bot_token, metrics=PrometheusMetrics(), base_url=slack.api_url, max_retries=0,
                                timeout=5)
     calls = SlackCalls(client, lambda: Knowledge(index, renderer))
-    return Delivery(sessions, DeliveryWorker(sessions, calls, lease=lease, per_channel_rate=0, name=name))
+    return Delivery(sessions, DeliveryWorker(sessions, calls, lease=lease, per_channel_rate=0, name=name,
+                                             **worker_options))

@@ -8,6 +8,11 @@ a fingerprint of its own, a fifth of them repeats of one sent 100 requests befor
 accepted alert is stored with its Slack message queued (nothing lost), and with `--deliver` waits
 until every queued message reached the fake Slack.
 
+`--drain N` measures delivery instead: a burst of N new alerts for one channel, sent as fast as the
+server takes them, then the time until the last of their messages reached the fake Slack (from the
+first request), the delivery rate and the busiest second the fake observed for the channel. With
+`--drain-timeout` it stops waiting and projects the drain time from the rate so far.
+
 A developer tool beside the tests it shares the fake Slack and the server runner with
 (needs requirements-dev.txt).
 """
@@ -126,6 +131,60 @@ def load(base_url: str, numbers: list[int], *, threads: int, rate: float | None)
             "failures": failures}
 
 
+def observed_peak(times: list[float], window: float = 1.0) -> int:
+    """The most calls within any `window` seconds (a sliding window over arrival times)."""
+    times = sorted(times)
+    peak, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= window:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
+def run_drain_benchmark(out: TextIO, *, alerts: int, database_url: str | None = None, channel_rate: float = 100.0,
+                        threads: int = 8, web_workers: int = 2, timeout: float = 3600.0,
+                        **server_settings: str) -> dict:
+    from tests.fake_slack import FakeSlack
+    from tests.server_process import BOT_TOKEN, ServerProcess, query_db, server_env
+
+    with (tempfile.TemporaryDirectory(prefix="tsgbot-alertbench-") as tmp, FakeSlack(bot_token=BOT_TOKEN) as slack,
+          _database(database_url, Path(tmp)) as url):
+        env = server_env(database_url=url, slack=slack, LOG_LEVEL="WARNING", ALERT_WEBHOOK_TOKEN=TOKEN,
+                         ALERT_CHANNEL=CHANNEL, ALERT_CHANNEL_RATE=str(channel_rate), WEB_WORKERS=str(web_workers),
+                         WEB_THREADS="8", **server_settings)
+        with ServerProcess(env) as server:
+            started = time.perf_counter()
+            # Numbers below 100 never repeat an earlier alert (see identity): N distinct alerts.
+            burst = load(server.base_url, [n * 5 for n in range(alerts)], threads=threads, rate=None)
+            accepted_s = time.perf_counter() - started
+            deadline = started + timeout
+            while time.perf_counter() < deadline:
+                if _counts(query_db, url)["pending"] == 0:
+                    break
+                time.sleep(0.5)
+            drain_s = time.perf_counter() - started
+            counts = _counts(query_db, url)
+            posts = slack.calls("chat.postMessage", ok_only=True)
+    delivered = len(posts)
+    rate = delivered / drain_s if drain_s else 0.0
+    finished = counts["pending"] == 0
+    report = {"database": "postgresql" if url.startswith("postgres") else "sqlite", "alerts": alerts,
+              "channel_rate": channel_rate, "web_workers": web_workers, "accepted": burst["accepted"],
+              "accepted_s": round(accepted_s, 1), "delivered": delivered, "finished": finished,
+              "drain_s": round(drain_s, 1), "per_s": round(rate, 1),
+              "projected_drain_s": round(drain_s if finished else alerts / rate if rate else float("inf"), 1),
+              "peak_per_s": observed_peak([c.at for c in posts]),
+              "posting_per_s": round((delivered - 1) / (posts[-1].at - posts[0].at), 1) if delivered > 1 else 0.0}
+    out.write(f"drain of a {alerts}-alert burst on {report['database']} for one channel at ALERT_CHANNEL_RATE="
+              f"{channel_rate:g} ({web_workers} server processes): accepted in {report['accepted_s']} s; "
+              f"{delivered} messages delivered in {report['drain_s']} s ({report['per_s']}/s)"
+              f"{'' if finished else ', not finished: projected ' + str(report['projected_drain_s']) + ' s'}; "
+              f"first to last message {report['posting_per_s']}/s; "
+              f"busiest second at the fake Slack: {report['peak_per_s']} messages\n")
+    return report
+
+
 def run_alert_benchmark(out: TextIO, *, database_url: str | None = None, steady: int = 3000, burst: int = 3000,
                         rate: float = TARGET_RATE, threads: int = 8, deliver: bool = False,
                         web_workers: int = 2, channel_rate: float = 1.0, separate_worker: bool = False,
@@ -221,9 +280,18 @@ if __name__ == "__main__":
     parser.add_argument("--deliver", action="store_true", help="also wait until every message reached Slack")
     parser.add_argument("--separate-worker", action="store_true",
                         help="deliver from `python app.py worker` (DELIVERY_WORKER=off in the server)")
-    parser.add_argument("--channel-rate", type=float, default=1.0,
-                        help="ALERT_CHANNEL_RATE of the server (Slack's guidance, the default: 1 per second)")
+    parser.add_argument("--channel-rate", type=float, default=None,
+                        help="ALERT_CHANNEL_RATE of the server (default 1 per second, Slack's guidance; "
+                             "100 with --drain)")
+    parser.add_argument("--drain", type=int, metavar="N", help="measure the drain of an N-alert burst instead")
+    parser.add_argument("--drain-timeout", type=float, default=3600.0, help="seconds to wait for the drain")
     args = parser.parse_args()
+    if args.drain:
+        drained = run_drain_benchmark(sys.stdout, alerts=args.drain, database_url=args.database_url,
+                                      channel_rate=args.channel_rate or 100.0, threads=args.threads,
+                                      web_workers=args.web_workers, timeout=args.drain_timeout)
+        sys.exit(0 if drained["finished"] and drained["accepted"] == args.drain else 1)
+    args.channel_rate = args.channel_rate or 1.0
     result = run_alert_benchmark(sys.stdout, database_url=args.database_url, steady=args.requests,
                                  burst=args.requests, rate=args.rate, threads=args.threads, deliver=args.deliver,
                                  web_workers=args.web_workers, channel_rate=args.channel_rate,

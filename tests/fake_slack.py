@@ -12,6 +12,15 @@ records every call (HTTP verb, path, headers, the parsed query/form/JSON body, t
 status it answered) so tests assert on what the bot sent, and it can be told to misbehave:
 `rate_limit`, `server_error`, `api_error` for the next calls of one method, `delay` for all.
 
+It is as strict as Slack where strictness has bitten: `chat.postMessage` takes a channel id or a
+`#name` (and answers with the id), while `conversations.history`, `conversations.replies`,
+`conversations.join`, `chat.update` and `chat.getPermalink` take ids only (`channel_not_found`
+otherwise); `conversations.list`, `conversations.history` and `conversations.replies` honour
+`limit` and page with `response_metadata.next_cursor`; editing a message that does not exist fails
+with `message_not_found`; a channel the bot is not in answers `not_in_channel` until it joins.
+Channels: every well-formed id (`C0123ABCD`) exists (named after its id, the bot a member);
+channels with names are added with `add_channel`.
+
 Routes: `/api/<method>` (the Web API; unknown methods answer `unknown_method`; `apps.connections.open`
 takes only the app-level token, `app_token`, and hands out a URL of the attached `socket_mode`,
 tests.fake_socket_mode.FakeSocketMode, or answers 503 while none is attached),
@@ -21,9 +30,11 @@ only with `Authorization: Bearer <bot token>`, otherwise an HTML login page, as 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -135,6 +146,22 @@ class Reply:
         return cls(200, {"ok": False, "error": error})
 
 
+@dataclass
+class FakeChannel:
+    """A conversation of the fake workspace."""
+
+    id: str
+    name: str
+    is_private: bool = False
+    is_member: bool = True
+    is_archived: bool = False
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "is_channel": not self.is_private, "is_group": False,
+                "is_im": False, "is_private": self.is_private, "is_archived": self.is_archived,
+                "is_member": self.is_member, "name_normalized": self.name}
+
+
 @dataclass(frozen=True)
 class FakeFile:
     id: str
@@ -164,6 +191,7 @@ class FakeSlack:
         self._files: dict[str, FakeFile] = {}
         self._users: dict[str, dict] = {}
         self._messages: dict[str, list[dict]] = {}  # channel -> messages posted there (threads included)
+        self._channels: dict[str, FakeChannel] = {}  # id -> channel
         self._arrivals: list[str] = []  # keys of calls as they arrive, before any delay (calls() has them after)
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
@@ -217,6 +245,7 @@ class FakeSlack:
             self._files.clear()
             self._users.clear()
             self._messages.clear()
+            self._channels.clear()
             self._arrivals.clear()
 
     # -- programming it -----------------------------------------------------------------------
@@ -266,6 +295,31 @@ class FakeSlack:
         """A user users.info knows; `locale="de-DE"` is what it answers with include_locale=true."""
         with self._lock:
             self._users[user_id] = {"id": user_id, **fields}
+
+    def add_channel(self, name: str, *, ident: str | None = None, private: bool = False,
+                    member: bool = True, archived: bool = False) -> str:
+        """A channel named `name` (without '#'); returns its id (`channel_id(name)` unless given)."""
+        name = name.lstrip("#")
+        fake = FakeChannel(ident or channel_id(name), name, private, member, archived)
+        with self._lock:
+            self._channels[fake.id] = fake
+        return fake.id
+
+    def channel(self, value: str, *, by_name: bool = False) -> FakeChannel | None:
+        """The channel an API argument names: an id (any well-formed one exists), or `#name` when
+        `by_name` (only chat.postMessage takes names); None when Slack would answer channel_not_found."""
+        with self._lock:
+            if by_name and value.startswith("#"):
+                return next((c for c in self._channels.values() if c.name == value[1:]), None)
+            if not CHANNEL_ID.fullmatch(value or ""):
+                return None
+            if value not in self._channels:
+                self._channels[value] = FakeChannel(value, value.lower())
+            return self._channels[value]
+
+    def channels(self) -> list[FakeChannel]:
+        with self._lock:
+            return list(self._channels.values())
 
     def messages(self, channel: str) -> list[dict]:
         """What a reader of `channel` sees now: every message posted there (edits applied), oldest first."""
@@ -410,16 +464,52 @@ class FakeSlack:
 # -- the Web API methods it knows ---------------------------------------------------------------
 
 
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,20}")  # what Slack's conversation ids look like
+
+
 def channel_id(name: str) -> str:
-    """The id the fake gives a channel posted to by name (`#ml-alerts`), stable across calls."""
+    """The id `add_channel` gives a channel named `name` (`ml-alerts` or `#ml-alerts`), stable across calls."""
     return "C" + hashlib.sha1(name.lstrip("#").encode()).hexdigest()[:10].upper()
 
 
+def _conversation(slack: FakeSlack, body: dict, *, by_name: bool = False,
+                  member: bool = True) -> tuple[FakeChannel | None, Reply | None]:
+    """The channel of a call, or the error Slack answers: channel_not_found, not_in_channel."""
+    channel = slack.channel(str(body.get("channel") or ""), by_name=by_name)
+    if channel is None:
+        return None, Reply.error("channel_not_found")
+    if member and not channel.is_member:
+        return None, Reply.error("not_in_channel")
+    return channel, None
+
+
+def _page(items: list, body: dict, *, default_limit: int, max_limit: int) -> tuple[list, dict] | Reply:
+    """One page of `items` as Slack pages: `limit` (capped), an opaque `cursor`, `next_cursor` when more."""
+    try:
+        limit = int(body.get("limit") or default_limit)
+    except ValueError:
+        return Reply.error("invalid_limit")
+    limit = max(1, min(limit, max_limit))
+    start = 0
+    if body.get("cursor"):
+        try:
+            start = int(base64.b64decode(str(body["cursor"])).decode().removeprefix("offset:"))
+        except ValueError:
+            return Reply.error("invalid_cursor")
+    page = items[start:start + limit]
+    more = start + limit < len(items)
+    cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+    return page, {"has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+
 def _post_message(slack: FakeSlack, body: dict) -> Reply:
-    if not body.get("channel"):
-        return Reply.error("channel_not_found")
-    if body["channel"].startswith("#"):  # Slack posts to a channel named so, and answers with its id
-        body = {**body, "channel": channel_id(body["channel"])}
+    # Slack posts to a channel named "#name" too, and answers with its id.
+    channel, error = _conversation(slack, body, by_name=True)
+    if error:
+        return error
+    if channel.is_archived:
+        return Reply.error("is_archived")
+    body = {**body, "channel": channel.id}
     ts = slack.next_ts()
     message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": body.get("text", ""), "ts": ts}
     if body.get("thread_ts"):
@@ -453,14 +543,13 @@ def _post_ephemeral(slack: FakeSlack, body: dict) -> Reply:
 
 
 def _update(slack: FakeSlack, body: dict) -> Reply:
-    if not body.get("channel") or not body.get("ts"):
-        return Reply.error("message_not_found")
-    if body["channel"].startswith("#"):  # chat.update takes channel ids only
-        return Reply.error("channel_not_found")
+    _, error = _conversation(slack, body)  # chat.update takes channel ids only
+    if error:
+        return error
     changes = {"text": body.get("text", "")}
     if body.get("blocks"):
         changes["blocks"] = _json_field(body["blocks"])
-    if not slack._edit(body["channel"], body["ts"], changes) and slack.messages(body["channel"]):
+    if not body.get("ts") or not slack._edit(body["channel"], body["ts"], changes):
         return Reply.error("message_not_found")
     return Reply(200, {"ok": True, "channel": body["channel"], "ts": body["ts"], "text": body.get("text", "")})
 
@@ -474,6 +563,10 @@ def _views_publish(slack: FakeSlack, body: dict) -> Reply:
 
 
 def _replies(slack: FakeSlack, body: dict) -> Reply:
+    """A thread, the parent first then its replies oldest first; pages of `limit` (Slack: at most 1000)."""
+    _, error = _conversation(slack, body)
+    if error:
+        return error
     key = (body.get("channel", ""), body.get("ts", ""))
     with slack._lock:
         messages = slack._threads.get(key)
@@ -481,29 +574,78 @@ def _replies(slack: FakeSlack, body: dict) -> Reply:
         thread_ts = body.get("ts", "")
         messages = [m for m in slack.messages(body.get("channel", ""))
                     if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts]
+        if not messages:
+            return Reply.error("thread_not_found")
         messages = _visible(messages, body)
-    return Reply(200, {"ok": True, "messages": messages, "has_more": False,
-                       "response_metadata": {"next_cursor": ""}})
+    paged = _page(messages, body, default_limit=1000, max_limit=1000)
+    if isinstance(paged, Reply):
+        return paged
+    page, meta = paged
+    return Reply(200, {"ok": True, "messages": page, **meta})
 
 
 def _visible(messages: list[dict], body: dict) -> list[dict]:
-    """Messages after `oldest`, without metadata unless `include_all_metadata` (as Slack answers)."""
+    """Messages between `oldest` and `latest` (exclusive unless `inclusive`), without metadata unless
+    `include_all_metadata` (as Slack answers)."""
     oldest = float(body.get("oldest") or 0)
+    latest = float(body.get("latest") or "inf")
+    inclusive = str(body.get("inclusive", "")).lower() in ("1", "true")
     metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+
+    def within(ts: float) -> bool:
+        return oldest <= ts <= latest if inclusive else oldest < ts < latest
+
     return [m if metadata else {k: v for k, v in m.items() if k != "metadata"}
-            for m in messages if float(m["ts"]) > oldest]
+            for m in messages if within(float(m["ts"]))]
 
 
 def _history(slack: FakeSlack, body: dict) -> Reply:
-    """Top-level messages of a channel, newest first."""
-    if not body.get("channel"):
-        return Reply.error("channel_not_found")
+    """Top-level messages of a channel, newest first; pages of `limit` (default 100, at most 999)."""
+    _, error = _conversation(slack, body)
+    if error:
+        return error
     messages = [m for m in slack.messages(body["channel"]) if m.get("thread_ts") in (None, m["ts"])]
-    return Reply(200, {"ok": True, "messages": _visible(messages, body)[::-1], "has_more": False,
-                       "response_metadata": {"next_cursor": ""}})
+    paged = _page(_visible(messages, body)[::-1], body, default_limit=100, max_limit=999)
+    if isinstance(paged, Reply):
+        return paged
+    page, meta = paged
+    return Reply(200, {"ok": True, "messages": page, **meta})
+
+
+def _join(slack: FakeSlack, body: dict) -> Reply:
+    channel, error = _conversation(slack, body, member=False)  # ids only: a name is channel_not_found
+    if error:
+        return error
+    if channel.is_private:
+        return Reply.error("method_not_supported_for_channel_type")
+    if channel.is_archived:
+        return Reply.error("is_archived")
+    already = channel.is_member
+    channel.is_member = True
+    answer = {"ok": True, "channel": channel.as_json()}
+    if already:
+        answer["warning"] = "already_in_channel"
+    return Reply(200, answer)
+
+
+def _list(slack: FakeSlack, body: dict) -> Reply:
+    """Channels of `types` (default public_channel; private ones only when the bot is in them)."""
+    types = {t.strip() for t in str(body.get("types") or "public_channel").split(",")}
+    exclude_archived = str(body.get("exclude_archived", "")).lower() in ("1", "true")
+    found = [c.as_json() for c in slack.channels()
+             if ("private_channel" if c.is_private else "public_channel") in types
+             and (c.is_member or not c.is_private) and not (exclude_archived and c.is_archived)]
+    paged = _page(found, body, default_limit=100, max_limit=1000)
+    if isinstance(paged, Reply):
+        return paged
+    page, meta = paged
+    return Reply(200, {"ok": True, "channels": page, **meta})
 
 
 def _permalink(slack: FakeSlack, body: dict) -> Reply:
+    _, error = _conversation(slack, body, member=False)
+    if error:
+        return error
     channel, ts = body.get("channel", ""), body.get("message_ts", "")
     if not any(m["ts"] == ts for m in slack.messages(channel)):
         return Reply.error("message_not_found")
@@ -543,7 +685,8 @@ _API: dict[str, Callable[[FakeSlack, dict], Reply]] = {
     "views.publish": _views_publish,
     "conversations.replies": _replies,
     "conversations.history": _history,
-    "conversations.join": lambda slack, body: Reply(200, {"ok": True, "channel": {"id": body.get("channel")}}),
+    "conversations.join": _join,
+    "conversations.list": _list,
     "chat.getPermalink": _permalink,
     "files.info": _files_info,
     "users.info": _users_info,

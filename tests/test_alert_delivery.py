@@ -11,11 +11,14 @@ import pytest
 from bot.alert_desk import AlertDesk
 from bot.alerts.model import AlertLink
 from bot.alerts.routing import Route
+from bot.db.alerts import AlertStore
 from bot.db.outbox import Outbox
 from bot.db.tables import utcnow
 from bot.delivery.slack_calls import EVENT_TYPE
+from bot.delivery.worker import DeliveryWorker
 from tests.alert_helpers import CHANNEL, HOUR, endpoint_alert, make_delivery
-from tests.fake_slack import FakeSlack, channel_id, elements
+from tests.alertbench import observed_peak
+from tests.fake_slack import FakeSlack, elements, message_text
 
 
 @pytest.fixture(scope="module")
@@ -205,21 +208,173 @@ def test_two_workers_on_one_database_send_every_message_once(session_factory, sl
     assert {j.status for j in one.jobs()} == {"sent"}
 
 
-def test_a_route_naming_a_channel_by_name_edits_by_the_id_slack_answered(delivery, slack):
+def test_a_route_naming_a_channel_by_name_is_resolved_once_and_every_call_goes_to_the_id(delivery, slack):
+    ml_alerts = slack.add_channel("ml-alerts")
+    for n in range(30):  # more channels than one page of conversations.list holds
+        slack.add_channel(f"team-{n:02d}")
+    delivery.worker.calls.channels.page = 7
     delivery.route = Route("#ml-alerts")
     opened = delivery.receive(endpoint_alert())
     delivery.receive(endpoint_alert())
+    delivery.receive(endpoint_alert(fingerprint="other", title="another alert"))
     delivery.drain()
-    [post] = posts(slack)
+    assert [c.body["channel"] for c in posts(slack)] == [ml_alerts, ml_alerts]
     [edit] = slack.calls("chat.update", ok_only=True)
-    assert post.body["channel"] == "#ml-alerts" and edit.body["channel"] == channel_id("#ml-alerts")
-    assert delivery.record(opened.alert_id).channel == channel_id("#ml-alerts")
+    assert edit.body["channel"] == ml_alerts
+    assert delivery.record(opened.alert_id).channel == ml_alerts
+    listed = slack.calls("conversations.list")
+    assert listed and all(c.ok for c in listed)
+    assert len({c.body.get("cursor") for c in listed}) == len(listed)  # one walk, page after page, then kept
 
 
-def test_a_public_channel_the_bot_is_not_in_is_joined_once_then_posted_to(delivery, slack):
-    slack.api_error("chat.postMessage", "not_in_channel")
+def test_a_route_naming_a_channel_nobody_has_gives_up_with_channel_not_found(delivery, slack):
+    delivery.route = Route("#no-such-channel")
     delivery.receive(endpoint_alert())
     delivery.drain()
-    assert [c.name for c in slack.calls() if c.name in ("chat.postMessage", "conversations.join")] == [
-        "chat.postMessage", "conversations.join", "chat.postMessage"]
-    assert len(posts(slack)) == 1
+    assert posts(slack) == []
+    [job] = delivery.jobs()
+    assert job.status == "dead" and job.last_error.startswith("channel_not_found")
+
+
+def test_a_public_channel_the_bot_is_not_in_is_joined_once_by_id_then_posted_to(delivery, slack):
+    outside = slack.add_channel("ml-alerts", member=False)
+    delivery.route = Route("#ml-alerts")
+    delivery.receive(endpoint_alert())
+    delivery.receive(endpoint_alert(fingerprint="b", title="another alert"))
+    delivery.drain()
+    calls = [c for c in slack.calls() if c.name in ("chat.postMessage", "conversations.join")]
+    assert [c.name for c in calls] == ["chat.postMessage", "conversations.join", "chat.postMessage",
+                                       "chat.postMessage"]
+    assert [c.ok for c in calls] == [False, True, True, True]
+    assert {c.body["channel"] for c in calls} == {outside}
+
+
+def test_a_lost_answer_is_found_behind_250_later_messages_and_not_posted_twice(session_factory, slack,
+                                                                             shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, lease=timedelta(seconds=1))
+    delivery.receive(endpoint_alert())
+    with session_factory.begin() as session:
+        [job] = Outbox(session).claim("dead-worker", now=utcnow(), lease=timedelta(seconds=-1))
+    client = delivery.worker.calls.client
+    posted = client.chat_postMessage(
+        channel=CHANNEL, text="posted by the dead worker",
+        metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}})
+    for n in range(250):  # the channel goes on: people talk, other alerts arrive
+        client.chat_postMessage(channel=CHANNEL, text=f"later message {n}")
+    assert delivery.drain() == 1
+    ours = [c for c in posts(slack) if c.body.get("metadata")]
+    assert len(ours) == 1
+    [row] = delivery.jobs()
+    assert row.status == "sent" and row.result_ts == posted["ts"]
+    looks = slack.calls("conversations.history")
+    assert len(looks) >= 2 and all(c.ok for c in looks)  # it turned the pages
+
+
+def test_the_look_back_in_a_thread_turns_the_pages_too(delivery, slack, session_factory):
+    first = delivery.receive(endpoint_alert())
+    delivery.drain()
+    parent = delivery.record(first.alert_id).message_ts
+    delivery.receive(endpoint_alert("resolved"))
+    with session_factory.begin() as session:
+        [job] = [j for j in Outbox(session).claim("dead-worker", now=utcnow(), lease=timedelta(seconds=-1))
+                 if j.kind == "resolved"]
+    client = delivery.worker.calls.client
+    for n in range(210):  # a busy thread: replies oldest first, so the lost one is on the second page
+        client.chat_postMessage(channel=CHANNEL, thread_ts=parent, text=f"reply {n}")
+    client.chat_postMessage(channel=CHANNEL, thread_ts=parent, text="resolved (by the dead worker)",
+                            metadata={"event_type": EVENT_TYPE,
+                                      "event_payload": {"outbox_id": job.id, "alert_id": job.alert_id}})
+    delivery.drain()
+    resolved = [c for c in posts(slack, thread=True) if c.body.get("metadata")]
+    assert len(resolved) == 1
+    assert len(slack.calls("conversations.replies")) >= 2
+
+
+def test_a_storm_is_one_summary_with_the_single_alerts_in_its_thread(session_factory, slack, shipped_index,
+                                                                      renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(12):
+        rule = "Endpoint429" if n < 8 else "Endpoint5xx"
+        delivery.receive(endpoint_alert(fingerprint=f"storm-{n}", title=f"alert {n}", labels={"alertname": rule}))
+    delivery.drain()
+
+    [summary] = posts(slack, thread=False)
+    singles = posts(slack, thread=True)
+    assert "Alert storm" in summary.text_everywhere
+    assert len(singles) == 12 and {c.body["thread_ts"] for c in singles} == {summary.answer["ts"]}
+    assert {c.body["text"].split(": ", 1)[1].split(" — ")[0] for c in singles} == {f"alert {n}" for n in range(12)}
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    seen = message_text(shown)
+    assert "Alert storm: 12 alerts" in seen
+    assert "Endpoint429: 8" in seen and "Endpoint5xx: 4" in seen and "fraud-ep: 12" in seen
+
+    # Resolving one edits its message and the summary, without a reply per alert in the storm's thread.
+    delivery.receive(endpoint_alert("resolved", fingerprint="storm-3", title="alert 3",
+                                    labels={"alertname": "Endpoint429"}))
+    delivery.drain()
+    delivery.worker.run_once()  # the summary's edit comes due
+    assert len(posts(slack)) == 13
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    assert "1 resolved" in message_text(shown)
+
+
+def test_below_the_threshold_alerts_post_on_their_own(session_factory, slack, shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(5):
+        delivery.receive(endpoint_alert(fingerprint=f"calm-{n}", title=f"alert {n}"))
+    delivery.drain()
+    assert len(posts(slack, thread=False)) == 5 and posts(slack, thread=True) == []
+
+
+def test_two_workers_together_keep_one_channel_s_rate(session_factory, slack, shipped_index, renderer):
+    slack.reset()
+    rate = 20
+    one, two = (make_delivery(session_factory, slack, shipped_index, renderer, name=name) for name in ("one", "two"))
+    for delivery in (one, two):  # paced as `serve` and `python app.py worker` pace
+        delivery.worker = DeliveryWorker(session_factory, delivery.worker.calls, per_channel_rate=rate,
+                                         name=delivery.worker.name, senders=2)
+    for n in range(60):
+        one.receive(endpoint_alert(fingerprint=f"paced-{n}", title=f"alert {n}"))
+    threads = [threading.Thread(target=d.drain, kwargs={"rounds": 500}) for d in (one, two)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    one.drain(rounds=500)  # what the other left when it found the channel's turn taken
+    arrivals = [c.at for c in posts(slack)]
+    assert len(arrivals) == 60
+    assert observed_peak(arrivals) <= rate + 2  # rate starts a second, at most 2 calls in flight from before
+    assert {j.status for j in one.jobs()} == {"sent"}
+
+
+def test_a_storm_in_one_channel_does_not_hold_up_another_channel(delivery, slack, session_factory):
+    with session_factory.begin() as session:  # a backlog deeper than any one look at the outbox reads
+        store = AlertStore(session)
+        for n in range(2000):
+            store.receive(endpoint_alert(fingerprint=f"backlog-{n}"), Route(CHANNEL), now=utcnow(), note_every=HOUR)
+    quiet = delivery.receive(endpoint_alert(fingerprint="elsewhere", title="the other team's alert"),
+                             now=utcnow())
+    delivery.route = Route("C0OTHER001")
+    other = delivery.receive(endpoint_alert(fingerprint="other-channel", title="the other channel's alert"))
+    assert quiet.channel == CHANNEL and other.channel == "C0OTHER001"
+    delivery.worker.run_once()  # one batch: some of the backlog, and the other channel's alert
+    [elsewhere] = [c for c in posts(slack) if c.body["channel"] == "C0OTHER001"]
+    assert "the other channel's alert" in elsewhere.body["text"]
+
+
+def test_a_storm_of_many_rules_shows_the_most_frequent_and_sums_up_the_others(session_factory, slack,
+                                                                             shipped_index, renderer):
+    slack.reset()
+    delivery = make_delivery(session_factory, slack, shipped_index, renderer, storm_threshold=5, summary_every=0)
+    for n in range(12):
+        delivery.receive(endpoint_alert(fingerprint=f"rules-{n}", title=f"alert {n}",
+                                        labels={"alertname": f"Rule{n:02d}" if n < 11 else "Rule00"}))
+    delivery.drain()
+    delivery.worker.run_once()
+    [summary] = posts(slack, thread=False)
+    [shown] = [m for m in slack.messages(CHANNEL) if m["ts"] == summary.answer["ts"]]
+    text = message_text(shown)
+    assert "Rule00: 2" in text and "others: 3" in text and "Alert storm: 12 alerts" in text

@@ -376,3 +376,52 @@ def test_any_field_of_any_type_gives_alerts_or_a_clear_error(source, name):
                 assert error.status in (400, 422) and error.message, (path, new)
             else:
                 assert all(isinstance(a, Alert) and a.fingerprint and a.title for a in result), (path, new)
+
+
+# -- Datadog ----------------------------------------------------------------------------------------
+
+
+def test_datadog_triggered_then_recovered_is_one_alert_turned_resolved():
+    [fired] = parse_file("datadog", "datadog_triggered.json")
+    [recovered] = parse_file("datadog", "datadog_recovered.json")
+    assert fired.status == "firing" and recovered.status == "resolved"
+    assert fired.key == recovered.key
+    assert fired.title == "fraud-ep: too many 429 responses"
+    assert fired.severity == "error"  # P2
+    assert fired.labels["endpoint"] == "fraud-ep" and fired.labels["team"] == "ml-platform"
+    assert fired.labels["monitor"] == "true"
+    assert "%%%" not in fired.summary and "@webhook" not in fired.summary and "HTTP 429" in fired.summary
+    assert [link.url for link in fired.links] == ["https://app.datadoghq.com/event/event?id=7461237849302193847"]
+    assert fired.starts_at == datetime(2026, 11, 29, 11, 12, 31, tzinfo=UTC)  # $DATE: milliseconds
+
+
+def test_datadog_s_default_payload_alone_is_enough():
+    default = {key: load("datadog_triggered.json")[key]
+               for key in ("body", "last_updated", "event_type", "title", "date", "org", "id")}
+    [fired] = parse("datadog", default)
+    recovered_default = dict(default, title="[Recovered] " + fired.title, id="another-event")
+    [recovered] = parse("datadog", recovered_default)
+    assert fired.status == "firing" and recovered.status == "resolved" and fired.key == recovered.key
+
+
+@pytest.mark.parametrize(("payload", "field"), [({"body": "no title"}, "title"),
+                                                 ({"title": "[Triggered] x", "tags": 5}, "tags")])
+def test_a_datadog_payload_without_what_it_needs_is_a_422(payload, field):
+    with pytest.raises(AlertPayloadError) as failed:
+        parse("datadog", payload)
+    assert failed.value.status == 422 and failed.value.field == field
+
+
+# -- poison ---------------------------------------------------------------------------------------
+
+
+def test_lone_surrogates_nul_control_and_bidi_characters_never_reach_an_alert():
+    body = (b'{"version": "4", "groupKey": "g\\ud800", "status": "firing", "alerts": [{"status": "firing",'
+            b' "fingerprint": "f\\udfff", "labels": {"alertname": "Rule\\ud800", "k\\u0000": "v\\u001b[31m"},'
+            b' "annotations": {"summary": "Title \\u0000 with \\u202egnp.exe and \\u001b[2J"}}]}')
+    [alert] = parse_payload("alertmanager", body)
+    for text in (alert.title, alert.fingerprint, alert.group_key, *alert.labels, *alert.labels.values()):
+        assert text.encode("utf-8")  # storable, hashable, postable
+        assert not any(ch in text for ch in "\x00\x1b\u202e")
+    assert alert.title == "Title with gnp.exe and [2J"
+    assert alert.labels["alertname"] == "Rule\ufffd" and alert.key

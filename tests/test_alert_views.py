@@ -75,3 +75,25 @@ def test_resolved_and_acknowledged_messages_offer_no_acknowledge_button(shipped_
     acked = message(shipped_index, renderer, endpoint_alert(), acked_by="U0ONCALL", acked_at=now)
     assert not elements(resolved.blocks, "alert_ack") and "Resolved: fraud-ep" in seen(resolved)
     assert not elements(acked.blocks, "alert_ack") and "Acknowledged by <@U0ONCALL>" in seen(acked)
+
+
+def test_an_alert_nothing_matches_says_so_in_alert_terms(shipped_index, renderer):
+    alert = replace(endpoint_alert(title="Nightly batch window opened"), summary="The batch window is open.",
+                    labels={}, values=(), resource=None)
+    reply = message(shipped_index, renderer, alert)
+    text = seen(reply)
+    assert "No knowledge-base entry matches this alert" in text
+    assert "Paste" not in text and "paste" not in text
+
+
+def test_alerts_the_sender_left_out_are_shown(shipped_index, renderer):
+    reply = message(shipped_index, renderer, replace(endpoint_alert(), source="alertmanager", truncated=7))
+    assert "7 more alerts of this notification were left out by Alertmanager (truncatedAlerts)" in seen(reply)
+    assert "left out" not in seen(message(shipped_index, renderer, endpoint_alert()))
+
+
+def test_sender_text_is_escaped_in_severity_and_values(shipped_index, renderer):
+    alert = replace(endpoint_alert(), severity="<!channel>",
+                    values=("p99 <!channel> & <https://evil.example|click>: 5",))
+    for text in mrkdwn_texts(message(shipped_index, renderer, alert).blocks):
+        assert "<!channel>" not in text and "<https://evil" not in text

@@ -20,7 +20,8 @@ from bot.db.tables import Base
 from tests.conftest import REPO_ROOT
 
 TABLES = {"guides", "kb_entries", "kb_state", "diagnoses", "slack_events", "feedback", "alerts", "outbox",
-          "feedback_examples"}
+          "feedback_examples",
+          "channel_pacing", "alert_groups", "alert_group_counts"}
 
 
 def tables(engine) -> set[str]:
@@ -38,7 +39,7 @@ def test_upgrade_creates_the_tables_on_an_empty_database(db_url, engine_factory)
 
 
 def test_the_database_is_at_the_newest_revision(migrated_url):
-    assert head_revision() == "0004_feedback"
+    assert head_revision() == "0005_alert_groups"
     assert current_revision(migrated_url) == head_revision()
 
 
@@ -91,7 +92,7 @@ def test_the_alembic_command_line_takes_the_url_from_x_or_database_url(db_url):
 
     done = run_alembic("current", env={**env, "DATABASE_URL": db_url})
     assert done.returncode == 0, done.stderr
-    assert "0004_feedback (head)" in done.stdout
+    assert "0005_alert_groups (head)" in done.stdout
 
     done = run_alembic("current", env=env)
     assert done.returncode != 0

@@ -74,7 +74,9 @@ def test_threads_and_files_are_programmable(slack):
     slack.set_thread("C1", "1.000001", [{"type": "message", "user": "U1", "ts": "1.000001", "text": "paste"}])
     web = client(slack)
     assert web.conversations_replies(channel="C1", ts="1.000001")["messages"][0]["text"] == "paste"
-    assert web.conversations_replies(channel="C1", ts="9.000009")["messages"] == []
+    with pytest.raises(SlackApiError) as unknown:  # as Slack answers a thread that is not there
+        web.conversations_replies(channel="C1", ts="9.000009")
+    assert unknown.value.response["error"] == "thread_not_found"
 
     file = slack.add_file("deploy.log", "ERROR: ERR_1200 image pull failed\n")
     info = web.files_info(file=file["id"])["file"]
@@ -88,6 +90,53 @@ def test_threads_and_files_are_programmable(slack):
     assert [d.token for d in downloads] == [TOKEN, None]
     with pytest.raises(SlackApiError):
         web.files_info(file="F404")
+
+
+def test_channels_are_ids_except_for_posting_and_pages_follow_cursors_as_on_slack(slack):
+    web = client(slack)
+    alerts = slack.add_channel("ml-alerts")
+    hidden = slack.add_channel("outside", member=False)
+
+    def error(call, **kwargs) -> str:
+        with pytest.raises(SlackApiError) as failed:
+            call(**kwargs)
+        return failed.value.response["error"]
+
+    assert web.chat_postMessage(channel="#ml-alerts", text="by name")["channel"] == alerts
+    assert error(web.chat_postMessage, channel="#nowhere", text="x") == "channel_not_found"
+    assert error(web.conversations_history, channel="#ml-alerts") == "channel_not_found"
+    assert error(web.conversations_join, channel="#outside") == "channel_not_found"
+    assert error(web.chat_update, channel="#ml-alerts", ts="1.000001", text="x") == "channel_not_found"
+    assert error(web.chat_update, channel=alerts, ts="1.000001", text="x") == "message_not_found"
+    assert error(web.chat_postMessage, channel=hidden, text="x") == "not_in_channel"
+    assert web.conversations_join(channel=hidden)["channel"]["id"] == hidden
+    assert web.chat_postMessage(channel=hidden, text="now a member")["ok"]
+
+    for n in range(7):
+        web.chat_postMessage(channel=alerts, text=f"m{n}")
+    texts, cursor, pages = [], None, 0
+    while True:
+        page = web.conversations_history(channel=alerts, limit=3, **({"cursor": cursor} if cursor else {}))
+        assert len(page["messages"]) <= 3
+        texts += [m["text"] for m in page["messages"]]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 3 and texts == [f"m{n}" for n in reversed(range(7))] + ["by name"]
+    assert len(web.conversations_history(channel=alerts)["messages"]) == 8  # default limit 100
+
+    names = []
+    for n in range(5):
+        slack.add_channel(f"c{n}")
+    cursor = None
+    while True:
+        page = web.conversations_list(limit=2, **({"cursor": cursor} if cursor else {}))
+        names += [c["name"] for c in page["channels"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert {"ml-alerts", "outside", "c0", "c4"} <= set(names) and len(names) == len(set(names))
 
 
 def test_response_urls_record_what_respond_posts(slack):

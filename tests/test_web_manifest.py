@@ -34,4 +34,5 @@ def test_the_shortcut_events_and_home_tab_are_the_ones_the_bot_handles():
 def test_the_scopes_cover_every_api_the_bot_calls():
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     assert scopes == {"app_mentions:read", "channels:history", "groups:history", "mpim:history", "im:history",
-                      "chat:write", "commands", "files:read", "channels:join", "users:read"}
+                      "chat:write", "commands", "files:read", "channels:join", "channels:read", "groups:read",
+                      "users:read"}

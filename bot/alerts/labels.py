@@ -13,7 +13,16 @@ _EN = {
     "earlier": "Fired before; the earlier thread: {link}.", "earlier_link": "earlier alert",
     "diagnosis": "What tsgbot makes of it", "none": "—",
     "source_names": {"alertmanager": "Alertmanager", "azure-monitor": "Azure Monitor", "grafana": "Grafana",
-                     "generic": "Webhook"},
+                     "datadog": "Datadog", "generic": "Webhook"},
+    "storm_title": "Alert storm: {count} alerts", "storm_text": "Alert storm in this channel: {count} alerts",
+    "storm_since": "Since {when}; {resolved} resolved. Each alert is in the thread.",
+    "by_rule": "By rule", "by_endpoint": "By endpoint", "by_diagnosis": "By diagnosis",
+    "no_endpoint": "no endpoint named", "no_diagnosis": "no knowledge-base entry", "others": "others",
+    "truncated": "{count} more alerts of this notification were left out by {source} (truncatedAlerts).",
+    "no_match_title": "No knowledge-base entry matches this alert",
+    "no_match_body": "tsgbot found no troubleshooting entry for what this alert says. Its values, labels and "
+                     "links are above; once the cause is known, add it to the knowledge base so the next "
+                     "alert like it is diagnosed.",
 }
 _DE = {
     "firing": "Ausgelöst", "resolved": "Behoben", "severity": "Schweregrad", "source": "Quelle",
@@ -26,7 +35,16 @@ _DE = {
     "earlier": "Schon einmal ausgelöst; der frühere Thread: {link}.", "earlier_link": "früherer Alarm",
     "diagnosis": "Was tsgbot daraus liest", "none": "—",
     "source_names": {"alertmanager": "Alertmanager", "azure-monitor": "Azure Monitor", "grafana": "Grafana",
-                     "generic": "Webhook"},
+                     "datadog": "Datadog", "generic": "Webhook"},
+    "storm_title": "Alarmsturm: {count} Alarme", "storm_text": "Alarmsturm in diesem Kanal: {count} Alarme",
+    "storm_since": "Seit {when}; {resolved} behoben. Jeder Alarm steht im Thread.",
+    "by_rule": "Nach Regel", "by_endpoint": "Nach Endpunkt", "by_diagnosis": "Nach Diagnose",
+    "no_endpoint": "kein Endpunkt genannt", "no_diagnosis": "kein Eintrag der Wissensbasis", "others": "weitere",
+    "truncated": "{count} weitere Alarme dieser Meldung hat {source} weggelassen (truncatedAlerts).",
+    "no_match_title": "Kein Eintrag der Wissensbasis passt zu diesem Alarm",
+    "no_match_body": "tsgbot hat keinen Eintrag zur Problembehandlung für das gefunden, was dieser Alarm meldet. "
+                     "Werte, Labels und Links stehen oben; ist die Ursache bekannt, trag sie in die Wissensbasis "
+                     "ein, damit der nächste Alarm dieser Art diagnostiziert wird.",
 }
 
 

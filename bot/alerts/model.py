@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SOURCES = ("alertmanager", "azure-monitor", "grafana", "generic")
+SOURCES = ("alertmanager", "azure-monitor", "grafana", "datadog", "generic")
 STATUSES = ("firing", "resolved")
 SEVERITIES = ("critical", "error", "warning", "info")
 
@@ -66,6 +66,7 @@ class Alert:
     resource: str | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    truncated: int = 0  # alerts the sender left out of this notification (Alertmanager's truncatedAlerts)
 
     def __post_init__(self) -> None:
         # Read-only copies, so a frozen Alert cannot be changed through its mappings either.

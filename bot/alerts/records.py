@@ -29,6 +29,7 @@ class AlertRecord:
     acked_by: str | None
     acked_at: datetime | None
     diagnosis_id: int | None
+    group_id: int | None = None  # the storm whose summary thread holds the message
 
 
 @dataclass(frozen=True)

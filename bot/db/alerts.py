@@ -110,7 +110,7 @@ class AlertStore:
             channel=route.channel if route else None, route=route.name if route else "none",
             mentions=list(route.mentions) if route else [], message_ts=None,
             previous_id=latest.id if latest else None, count=1, first_seen=now, last_seen=now, noted_at=now,
-            resolved_at=None, acked_by=None, acked_at=None, diagnosis_id=None,
+            resolved_at=None, acked_by=None, acked_at=None, diagnosis_id=None, group_id=None,
         )
         return self._db.execute(_INSERT_ALERT, values).scalar_one()
 
@@ -166,4 +166,5 @@ def record_of(row: AlertRow) -> AlertRecord:
         id=row.id, key=row.key, generation=row.generation, status=row.status, alert=alert_from_dict(row.document),
         channel=row.channel, route=row.route, mentions=tuple(row.mentions or ()), message_ts=row.message_ts,
         previous_id=row.previous_id, count=row.count, first_seen=row.first_seen, last_seen=row.last_seen,
-        resolved_at=row.resolved_at, acked_by=row.acked_by, acked_at=row.acked_at, diagnosis_id=row.diagnosis_id)
+        resolved_at=row.resolved_at, acked_by=row.acked_by, acked_at=row.acked_at, diagnosis_id=row.diagnosis_id,
+        group_id=row.group_id)

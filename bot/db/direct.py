@@ -23,7 +23,7 @@ from bot.engine.model import ConfirmedExample, Entry, Guide
 
 # The migration head this reader was written against (tables kb_entries, guides, kb_state, diagnoses,
 # feedback_examples).
-SCHEMA = "0004_feedback"
+SCHEMA = "0005_alert_groups"
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # bot.db.engine.BUSY_TIMEOUT_MS (that module imports SQLAlchemy)
 _SQLITE_SCHEMES = ("sqlite://", "sqlite+pysqlite://")
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")

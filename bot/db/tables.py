@@ -227,6 +227,39 @@ class AlertRow(Base):
     acked_by: Mapped[str | None] = mapped_column(String(64))
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     diagnosis_id: Mapped[int | None] = mapped_column(ForeignKey("diagnoses.id", ondelete="SET NULL"))
+    # In a storm the message is a reply in the storm's summary thread (see AlertGroupRow).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("alert_groups.id", ondelete="SET NULL"), index=True)
+
+
+class AlertGroupRow(Base):
+    """An alert storm in one channel: one summary message, its single alerts as replies in its thread.
+
+    Opened when more new-alert messages wait for the channel than ALERT_STORM_THRESHOLD; alerts go into
+    it while they keep coming (`last_at` within ALERT_STORM_QUIET_SECONDS). The summary is edited in
+    place; `shown` is what it showed last, so it is edited only when that changes.
+    """
+
+    __tablename__ = "alert_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(64), index=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # the summary, once posted
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # posts of the summary tried (look before the next)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shown: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertGroupCountRow(Base):
+    """How many alerts of a storm share one rule, endpoint or diagnosis (counted as they are posted)."""
+
+    __tablename__ = "alert_group_counts"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)  # rule | endpoint | diagnosis
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OutboxRow(Base):
@@ -241,6 +274,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_outbox_alert_id_id", "alert_id", "id"),
+        Index("ix_outbox_channel_status_id", "channel", "status", "id"),  # a channel's batch, oldest first
         CheckConstraint(f"kind IN {OUTBOX_KINDS!r}", name="kind"),
         CheckConstraint(f"status IN {OUTBOX_STATES!r}", name="status"),
     )
@@ -260,3 +294,19 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result_ts: Mapped[str | None] = mapped_column(String(32))  # the ts of the message it posted
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ChannelPacingRow(Base):
+    """Whose turn it is to send to a channel, and when its next message may go.
+
+    One delivery worker at a time holds a channel's turn (for at most `held_until`), so
+    ALERT_CHANNEL_RATE holds for the channel across every server and worker process, not per process;
+    `next_at` (unix seconds) hands the pace on to whichever worker takes the turn next.
+    """
+
+    __tablename__ = "channel_pacing"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from bot.delivery.slack_calls import SlackCalls
@@ -12,6 +13,8 @@ from bot.web.metrics import PrometheusMetrics
 from bot.web.slack_client import make_slack_client
 
 log = logging.getLogger(__name__)
+RATE_PER_SENDER = 25  # messages per second one sending thread keeps up with on a busy machine
+MAX_SENDERS = 4
 
 
 def build_worker(runtime: Runtime, metrics: PrometheusMetrics) -> DeliveryWorker | None:
@@ -25,6 +28,9 @@ def build_worker(runtime: Runtime, metrics: PrometheusMetrics) -> DeliveryWorker
     client = make_slack_client(settings.slack_bot_token, metrics=metrics, base_url=settings.slack_api_url,
                                max_retries=0, timeout=max(1, lease // 3))
     calls = SlackCalls(client, lambda: runtime.snapshot, lang=settings.alert_lang)
-    return DeliveryWorker(runtime.sessions, calls, lease=timedelta(seconds=lease),
-                          per_channel_rate=settings.alert_channel_rate,
+    rate = settings.alert_channel_rate
+    return DeliveryWorker(runtime.sessions, calls, lease=timedelta(seconds=lease), per_channel_rate=rate,
+                          senders=max(1, min(MAX_SENDERS, math.ceil(rate / RATE_PER_SENDER))),
+                          storm_threshold=settings.alert_storm_threshold,
+                          storm_quiet=timedelta(minutes=settings.alert_storm_quiet_minutes),
                           on_outcome=lambda job, outcome: metrics.alert_delivery(job.kind, outcome))

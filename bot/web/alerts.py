@@ -1,6 +1,6 @@
 """The alert webhooks: `POST /alerts/<source>` and `POST /alerts/<source>/<token>`.
 
-Sources: alertmanager, azure-monitor, grafana, generic. A request is answered 202 only once its
+Sources: alertmanager, azure-monitor, grafana, datadog, generic. A request is answered 202 only once its
 alerts and the Slack messages they need are committed to the database (the delivery worker sends
 them); until then nothing is acknowledged. Status codes follow the senders' retry rules:
 Alertmanager retries 5xx only and Azure Monitor 408/429/503/504 only, so a bad request (400, 401,
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts.auth import AlertAuth
@@ -78,6 +78,10 @@ def register_alert_routes(app: Flask, *, sessions: sessionmaker[Session], auth: 
         except (OperationalError, IntegrityError):  # down, or the same alert racing in again and again
             log.exception("%s alerts: the database did not take them; the sender will try again", source)
             return error(503, "the alerts could not be stored just now; try again")
+        except (DataError, UnicodeError):
+            # The same body would fail the same way: a 5xx would have the sender retry it forever.
+            log.exception("%s alerts: a value the database refuses; answered 422", source)
+            return error(422, "the alerts hold a value that cannot be stored as sent; nothing was stored", "")
         if count is not None:
             for result in results:
                 count(source, result.action)

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.alerts.model import SOURCES, Alert, AlertPayloadError
-from bot.alerts.sources import alertmanager, azure_monitor, generic, grafana
+from bot.alerts.sources import alertmanager, azure_monitor, datadog, generic, grafana
 from bot.alerts.sources.fields import load_json
 
 PARSERS: dict[str, Callable[[Any], list[Alert]]] = {
     "alertmanager": alertmanager.parse,
     "azure-monitor": azure_monitor.parse,
     "grafana": grafana.parse,
+    "datadog": datadog.parse,
     "generic": generic.parse,
 }
 

@@ -22,6 +22,7 @@ from bot.alerts.sources.fields import (
     status_of,
     string_map,
     text_of,
+    truncated_alerts,
 )
 
 SOURCE = "alertmanager"
@@ -37,10 +38,11 @@ def parse(payload: Any) -> list[Alert]:
     items = alert_list(root.get("alerts"), "alerts")
     group_key = text_of(root.get("groupKey"), MAX_FINGERPRINT) or None
     external = http_url(root.get("externalURL"))
-    return [_alert(item, f"alerts[{n}]", group_key, external) for n, item in enumerate(items)]
+    truncated = truncated_alerts(root.get("truncatedAlerts"))
+    return [_alert(item, f"alerts[{n}]", group_key, external, truncated) for n, item in enumerate(items)]
 
 
-def _alert(item: Any, path: str, group_key: str | None, external: str | None) -> Alert:
+def _alert(item: Any, path: str, group_key: str | None, external: str | None, truncated: int = 0) -> Alert:
     item = need_object(item, path)
     status = status_of(item.get("status"), f"{path}.status")
     if "labels" not in item:
@@ -67,6 +69,7 @@ def _alert(item: Any, path: str, group_key: str | None, external: str | None) ->
         resource=resource_from_labels(labels),
         starts_at=parse_time(item.get("startsAt")),
         ends_at=parse_time(item.get("endsAt")),
+        truncated=truncated,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +22,40 @@ from bot.alerts.model import (
     AlertPayloadError,
 )
 
+# Never kept from a sender's text: C0 controls but tab and newline, DEL, C1 controls, and the bidi
+# controls that make text read differently than it is (U+202E turns "exe.txt" into "txt.exe").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# JSON may spell a lone UTF-16 surrogate ("\ud800"); no database, hash or Slack message takes one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control and bidi characters, a lone surrogate replaced by U+FFFD."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return _UNSAFE.sub("", text)
+
+
+def clean_json(value: Any) -> Any:
+    """Every string of a parsed JSON document (keys too) through clean_text; iterative, so depth is no risk."""
+    root = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = clean_text(item)
+        elif isinstance(item, list):
+            stack.extend((item, n) for n in range(len(item)))
+        elif isinstance(item, dict):
+            cleaned = {clean_text(k) if isinstance(k, str) else k: v for k, v in item.items()}
+            item.clear()
+            item.update(cleaned)
+            stack.extend((item, k) for k in item)
+    return root[0]
+
 
 def load_json(body: bytes) -> Any:
-    """The body as JSON; 400 when it is empty, not UTF-8 or not JSON."""
+    """The body as JSON, every string cleaned (clean_text); 400 when it is empty, not UTF-8 or not JSON."""
     if not body or not body.strip():
         raise AlertPayloadError(400, "", "The request body is empty; send the alert as JSON.")
     try:
@@ -31,7 +63,7 @@ def load_json(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise AlertPayloadError(400, "", "The request body is not UTF-8 text; send the alert as JSON.") from None
     try:
-        return json.loads(text)
+        return clean_json(json.loads(text))
     except RecursionError:
         raise AlertPayloadError(400, "", "The request body is nested too deeply to read.") from None
     except ValueError as exc:
@@ -223,3 +255,10 @@ def resource_from_labels(labels: Mapping[str, str]) -> str | None:
             return value
     return None
 
+
+
+def truncated_alerts(value: Any) -> int:
+    """Alertmanager's and Grafana's `truncatedAlerts`: how many alerts the notification left out (0 if unsaid)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return max(0, min(int(value), 10**9))
