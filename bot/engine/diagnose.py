@@ -13,6 +13,7 @@ from bot.engine.matching import rank
 from bot.engine.model import Diagnosis, Extraction, Match
 from bot.engine.paste import Paste
 from bot.engine.redact import redact
+from bot.engine.regex import work_budget
 from bot.engine.text import decode_paste, detect_language, prepare
 
 MATCH_AT = 0.6  # the top entry is a confident answer from here ...
@@ -39,7 +40,8 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
         language=lang if lang in ("en", "de") else detect_language(lower),
         notes=prepared.notes,
     )
-    matches = rank(index, paste, statuses, limit=max(top, 2)) if clean.strip() else []
+    with work_budget():  # all pattern searches of this paste together: bounded work
+        matches = rank(index, paste, statuses, limit=max(top, 2)) if clean.strip() else []
     decision, kept = decide(matches)
     return Diagnosis(decision, tuple(kept[:top]), extraction, (time.perf_counter() - started) * 1000)
 

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
+from bot.engine.regex import NEVER, LinearRegex, PatternError, compile_linear
 from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
@@ -49,7 +50,7 @@ class Pattern:
     gram: str  # a rare four-letter piece of the anchor, for the word-set gate; "" when none
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> LinearRegex:
         return _compile_pattern(self.source)
 
 
@@ -109,9 +110,16 @@ class KnowledgeIndex:
         return None if i is None else self.entries[i]
 
 
-@cache
-def _compile_pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source, re.IGNORECASE)
+def _compile_pattern(source: str) -> LinearRegex:
+    """Knowledge-base patterns run on RE2 (linear time), case-insensitively.
+
+    `kb check` and the importer refuse what RE2 cannot run; a database written before that rule
+    may still hold such a pattern, and it then never matches rather than failing every paste.
+    """
+    try:
+        return compile_linear(source)
+    except PatternError:
+        return NEVER
 
 
 @cache
