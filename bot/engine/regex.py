@@ -132,11 +132,18 @@ class LinearRegex:
         # Outside a diagnosis each search has a budget of its own: no call is ever unbounded.
         budget = _budget.get() or WorkBudget(WORK_BUDGET)
         end = pos + budget.charge(end - pos, self.program_size)
-        if pos == 0 and end == len(text):
-            m = self._re.search(text)
+        try:
+            return self._search(text, text, pos, end)
+        except UnicodeEncodeError:
+            # A lone surrogate cannot go to RE2 as UTF-8; '?' in its place keeps every offset.
+            return self._search(text, text.encode("utf-8", "replace").decode("utf-8"), pos, end)
+
+    def _search(self, text: str, searched: str, pos: int, end: int) -> Found | None:
+        if pos == 0 and end == len(searched):
+            m = self._re.search(searched)
             return None if m is None else _found(text, m, 0)
-        left, right = max(0, pos - 1), min(len(text), end + 1)
-        m = self._re.search(text[left:right], pos - left, end - left)
+        left, right = max(0, pos - 1), min(len(searched), end + 1)
+        m = self._re.search(searched[left:right], pos - left, end - left)
         return None if m is None else _found(text, m, left)
 
 
