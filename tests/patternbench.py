@@ -35,20 +35,12 @@ def main(argv: list[str]) -> int:
     if quick:
         cases = cases[::7]
     diagnose("warm-up ERR_1200", index)
-    spent: list[int] = []
-    original = regex.work_budget
-
-    def watched(units: int = regex.WORK_BUDGET):
-        return _recording(original(units), spent)
-
-    regex.work_budget = watched  # the diagnosis looks the budget up through the module
-    import bot.engine.diagnose as diagnose_module
-    diagnose_module.work_budget = watched
     results = []
     for what, paste in cases:
         started = time.perf_counter()
-        diagnose(paste, index)
-        results.append(((time.perf_counter() - started) * 1000, what, spent[-1] if spent else 0))
+        with regex.work_budget() as budget:  # the diagnosis draws on this one: its work is counted here
+            diagnose(paste, index)
+        results.append(((time.perf_counter() - started) * 1000, what, budget.spent))
     results.sort(reverse=True)
     print(f"{len(results)} adversarial pastes of 1 MiB, {len(patterns)} knowledge-base patterns on {regex.ENGINE}")
     for ms, what, work in results[:10]:
@@ -56,21 +48,6 @@ def main(argv: list[str]) -> int:
     worst = results[0][0]
     print(f"worst {worst:.0f} ms (target {TARGET_MS:.0f} ms): {'ok' if worst <= TARGET_MS else 'TOO SLOW'}")
     return 0 if worst <= TARGET_MS else 1
-
-
-class _recording:
-    """Wraps work_budget() to keep what each diagnosis spent."""
-
-    def __init__(self, inner, spent: list[int]):
-        self.inner, self.spent = inner, spent
-
-    def __enter__(self):
-        self.budget = self.inner.__enter__()
-        return self.budget
-
-    def __exit__(self, *exc):
-        self.spent.append(self.budget.spent)
-        return self.inner.__exit__(*exc)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,15 @@ _budget: ContextVar[WorkBudget | None] = ContextVar("pattern_work_budget", defau
 
 @contextmanager
 def work_budget(units: int = WORK_BUDGET) -> Iterator[WorkBudget]:
-    """Every LinearRegex search inside the block draws on one budget of `units`."""
+    """Every LinearRegex search inside the block draws on one budget of `units`.
+
+    Inside another work_budget block the outer budget is used: a caller bounding a whole batch (or a
+    test counting the work of one diagnosis) sees everything spent within it.
+    """
+    outer = _budget.get()
+    if outer is not None:
+        yield outer
+        return
     budget = WorkBudget(units)
     token = _budget.set(budget)
     try:
@@ -115,7 +123,7 @@ class LinearRegex:
         try:
             self._re = re2.compile(source, _options(ignore_case))
         except re2.error as exc:
-            raise PatternError(_message(exc)) from None
+            raise PatternError(_message(exc, source)) from None
         if self._re.programsize > MAX_PROGRAM_SIZE:
             raise PatternError(f"compiles to {self._re.programsize} RE2 instructions (at most "
                                f"{MAX_PROGRAM_SIZE}): shorten its counted repetitions")
@@ -169,14 +177,15 @@ def _found(text: str, m, offset: int) -> Found:
     return Found(text, (start + offset, end + offset), groups)
 
 
-def _message(exc: Exception) -> str:
+def _message(exc: Exception, source: str) -> str:
     message = exc.args[0] if exc.args else str(exc)
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")
     if "invalid perl operator: (?<" in message or "invalid perl operator: (?=" in message \
             or "invalid perl operator: (?!" in message:
         return f"uses a look-around, which a linear-time engine cannot run ({message})"
-    if "invalid escape sequence: \\" in message and any(c.isdigit() for c in message[-2:]):
+    if ("invalid escape sequence: \\" in message and any(c.isdigit() for c in message[-2:])) \
+            or "invalid perl operator: (?P" in message and "(?P=" in source:
         return f"uses a back-reference, which a linear-time engine cannot run ({message})"
     return f"cannot run on RE2: {message}"
 
