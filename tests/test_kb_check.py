@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from bot.kb.check import check_knowledge
+from tests.cli import run_app
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -88,3 +89,17 @@ def test_a_pattern_that_backtracks_in_python_is_accepted_because_it_runs_on_re2(
 def test_empty_file_is_a_problem_not_a_crash(tmp_path):
     found = problems_for(tmp_path, "empty.yaml", "")
     assert any("empty.yaml:1: the file is empty" in p for p in found), found
+
+
+def test_kb_check_on_the_command_line_refuses_the_old_look_ahead_pattern(tmp_path):
+    # ERR_1100's pattern as it was: it ran on Python's backtracking re; kb check now refuses it, with
+    # the file and line, and exits 1 (no timing involved: the answer is the same on a loaded machine).
+    source = (KNOWLEDGE / "entries" / "ERR_1100.yaml").read_text(encoding="utf-8")
+    old = "    - '(?-i:OutOfQuota)(?![\\s\\S]{0,120}insufficient memory)'\n"
+    text = source.replace("  patterns:\n", "  patterns:\n" + old, 1)
+    root = copy_with(tmp_path, "ERR_1100.yaml", text)
+    result = run_app("kb", "check", database_url=f"sqlite:///{tmp_path / 'x.db'}", env={"KNOWLEDGE_DIR": str(root)})
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert f"{root}/entries/ERR_1100.yaml:30: signals.patterns:" in out
+    assert "look-around, which a linear-time engine cannot run" in out
