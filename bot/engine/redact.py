@@ -133,6 +133,10 @@ RULES = _build_rules()
 _GROUPS = {rule.name: dict(rule.regex.groupindex) for rule in RULES}  # re2 rebuilds it on every access
 _FINDERS = {rule.name: _re2(rule.regex.pattern, ignore_case=not rule.regex.options.case_sensitive, capture=False)
             for rule in RULES}
+# The rules without a literal trigger, as one alternation: one DFA pass tells whether any can match
+# (on a 1 MB log with none, 3 ms instead of a pass per rule, 25 ms).
+_UNTRIGGERED = _re2("|".join(f"(?{'i' if r.regex.options.case_sensitive is False else ''}:{r.regex.pattern})"
+                             for r in RULES if not r.triggers), capture=False)
 
 
 def _entropy(token: str) -> float:
@@ -205,6 +209,34 @@ def _redact_rule(rule: Rule, data: bytes) -> bytes:
     return b"".join(out)
 
 
+def _trigger_set() -> tuple[re2.Set, tuple[str, ...]]:
+    """All rules' triggers in one RE2 set: one pass over the paste says which occur (60 substring
+    searches of a 1 MB paste took 25 ms)."""
+    triggers = tuple(sorted({t for rule in RULES for t in rule.triggers}))
+    options = re2.Options()
+    options.log_errors = False
+    found = re2.Set.SearchSet(options)
+    for trigger in triggers:
+        found.Add(re2.escape(trigger))
+    found.Compile()
+    return found, triggers
+
+
+_TRIGGERS, _TRIGGER_NAMES = _trigger_set()
+
+
+def _present_triggers(lower: str) -> set[str]:
+    try:
+        return {_TRIGGER_NAMES[i] for i in _TRIGGERS.Match(lower) or ()}  # None when none occurs
+    except UnicodeEncodeError:  # a lone surrogate: the substring search per trigger instead
+        return {t for t in _TRIGGER_NAMES if t in lower}
+
+
+def _matches_any(text: str | bytes) -> bool:
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return _UNTRIGGERED._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+
+
 def redact(text: str, lower: str | None = None) -> str:
     """Replace every secret the rules know with [REDACTED]; the rest is left as it was.
 
@@ -212,16 +244,24 @@ def redact(text: str, lower: str | None = None) -> str:
     """
     lower = text.lower() if lower is None else lower
     data = None
+    untriggered = None  # whether any rule without a trigger can match: found out when first needed
+    present = _present_triggers(lower)
     for rule in RULES:
-        if rule.triggers and not any(t in lower for t in rule.triggers):
+        if rule.triggers and not any(t in present for t in rule.triggers):
             continue
+        if not rule.triggers:
+            if untriggered is None:
+                untriggered = _matches_any(text if data is None else data)
+            if not untriggered:
+                continue
         if data is None:
             # Bytes once for all rules; surrogatepass: a lone surrogate in a paste is no reason to fail.
             data = text.encode("utf-8", "surrogatepass")
         redacted = _redact_rule(rule, data)
         if redacted is not data:
             data = redacted
-            lower = data.decode("utf-8", "surrogatepass").lower()
+            # A mask may have removed a trigger; one it adds ("[REDACTED]") is no trigger of any rule.
+            present = _present_triggers(data.decode("utf-8", "surrogatepass").lower())
     if data is None:
         return text
     result = data.decode("utf-8", "surrogatepass")
