@@ -20,6 +20,7 @@ from typing import TextIO
 
 from gunicorn.app.base import BaseApplication
 
+from bot.log_redaction import RedactingGunicornLogger, install_log_redaction
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def serve(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sys.std
             print(f"tsgbot: {problem}", file=err)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     if settings.log_level != "DEBUG":  # one line per Alembic plugin at every start says nothing
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     _prepare_database(settings)
@@ -97,6 +99,7 @@ class TsgbotServer(BaseApplication):
             "errorlog": "-",
             "accesslog": None,  # requests are counted in /metrics, not logged one by one
             "proc_name": "tsgbot",
+            "logger_class": RedactingGunicornLogger,  # secrets masked in gunicorn's own log lines too
             "worker_exit": self._worker_exit,
             "post_worker_init": self._announce,
             "child_exit": self._child_exit,

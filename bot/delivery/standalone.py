@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import TextIO
 
+from bot.log_redaction import install_log_redaction
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ def run_worker(settings: Settings, *, out: TextIO = sys.stdout, err: TextIO = sy
             print(f"tsgbot worker: {problem}", file=err)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from bot.web import multiprocess

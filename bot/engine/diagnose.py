@@ -15,6 +15,7 @@ from bot.engine.matching import rank
 from bot.engine.model import Diagnosis, Extraction, Match
 from bot.engine.paste import Paste
 from bot.engine.redact import redact
+from bot.engine.regex import work_budget
 from bot.engine.text import decode_paste, detect_language, prepare
 
 # Thresholds on the calibrated probability, chosen by `python -m tests.calibrate` so that at most
@@ -46,7 +47,8 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     )
     matches: list[Match] = []
     if clean.strip():
-        ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
+        with work_budget():  # all pattern searches of this paste together: bounded work
+            ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
         matches = fuse(index, paste, ranked)
     decision, kept = decide(matches)
     decides = status_decides(statuses, kept) if decision == "close_call" else None

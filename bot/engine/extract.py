@@ -52,7 +52,8 @@ _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?
 # A number that a log repeats in other roles (a port, a line number) is not looked at forever:
 # after this many mentions that were not statuses, its later mentions are skipped.
 MAX_CONTEXT_CHECKS = 64
-_STATUS_ALONE = re.compile(r"(?m)^\s*(\d{3})\s*$")
+# Blanks, not \s: "^\s*" would run across every following empty line from each line start (quadratic).
+_STATUS_ALONE = re.compile(r"(?m)^[ \t\r]*(\d{3})[ \t\r]*$")
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
 _INVALID_STATUS = re.compile(r"invalid status(?: code)? ['\"](" + _REASONS + r")['\"]")
 _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 401, "not found": 404,
@@ -111,9 +112,11 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
     _rule("standard_", r"(?P<it>standard_[a-z][a-z0-9]*(?:_[a-z0-9]+){0,3})\b", {"it": "instance-type"}),
     _rule("azureml:", r"azureml:(?P<model>[a-z0-9][\w.-]{0,254}):(?P<ver>\d{1,6})\b",
           {"model": "model-name", "ver": "model-version"}),
-    _rule("request", rf"request[_ -]?id[\"']?\s*[:=]?\s*[\"']?(?P<rid>{_GUID}|[a-z0-9][a-z0-9_-]{{11,63}})",
+    # Possessive blanks (*+): "\s*[:=]?\s*" could split a long run of blanks in quadratically many
+    # ways before failing (100 s for "request_id" and 40,000 spaces).
+    _rule("request", rf"request[_ -]?id[\"']?\s*+[:=]?\s*+[\"']?(?P<rid>{_GUID}|[a-z0-9][a-z0-9_-]{{11,63}})",
           {"rid": "request-id"}),
-    _rule("correlation", rf"correlation[_ -]?id[\"']?\s*[:=]?\s*[\"']?(?P<rid>{_GUID})", {"rid": "request-id"}),
+    _rule("correlation", rf"correlation[_ -]?id[\"']?\s*+[:=]?\s*+[\"']?(?P<rid>{_GUID})", {"rid": "request-id"}),
     _rule("original", r"original[-_ ]?(?:status[-_ ]?)?code[\"']?\s*[=:]\s*[\"'`<]*(?P<oc>\d{3})\b",
           {"oc": "original-status"}),
     _rule("model-error-statuscode", r"model-error-statuscode[\"']?\s*:\s*[\"']?(?P<oc>\d{3})",

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover
 
 from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
+from bot.engine.regex import NEVER, LinearRegex, PatternError, compile_linear
 from bot.engine.scorer import TextModel, fit_text_model
 from bot.engine.words import STOP_WORDS, WORD_RE, stem
 
@@ -55,7 +56,7 @@ class Pattern:
     gram: str  # a rare four-letter piece of the anchor, for the word-set gate; "" when none
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> LinearRegex:
         return _compile_pattern(self.source)
 
 
@@ -133,9 +134,16 @@ def cached_content_stems(lower_text: str) -> list[str]:
     return [cached_stem(w) for w in WORD_RE.findall(lower_text) if len(w) > 1 and w not in STOP_WORDS]
 
 
-@cache
-def _compile_pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source, re.IGNORECASE)
+def _compile_pattern(source: str) -> LinearRegex:
+    """Knowledge-base patterns run on RE2 (linear time), case-insensitively.
+
+    `kb check` and the importer refuse what RE2 cannot run; a database written before that rule
+    may still hold such a pattern, and it then never matches rather than failing every paste.
+    """
+    try:
+        return compile_linear(source)
+    except PatternError:
+        return NEVER
 
 
 @cache

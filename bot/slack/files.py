@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
 
+from bot.engine.redact import redact
 from bot.engine.text import decode_paste
 from bot.replies.render import Note
 from bot.slack.errors import call
@@ -96,7 +97,7 @@ def read_files(files: Sequence[Mapping], *, client: Any, metrics: Metrics,
             found.notes.append(("file_failed", {"name": name, "reason": "Slack answered with a web page "
                                                                         "(is the files:read scope granted?)"}))
             continue
-        found.texts.append(decode_paste(got.data))
+        found.texts.append(redact(decode_paste(got.data)))  # secrets out as the file enters
         if got.partial:
             found.notes.append((f"file_cut_{got.partial}", {"name": name, "size": _size(max_bytes)}))
     return found

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.engine.redact import redact
 from bot.slack.errors import call
 from bot.slack.ports import Metrics
 from bot.slack.text import message_text
@@ -54,7 +55,8 @@ def thread_context(client: Any, metrics: Metrics, *, channel: str, thread_ts: st
         return ThreadContext()
     earlier = sorted((m for m in messages if _ts(m) < _ts({"ts": before_ts}) and not is_from_bot(m, bot_user_id)),
                      key=_ts)
-    texts = [t for t in (message_text(m, bot_user_id=bot_user_id) for m in earlier) if t]
+    # Secrets out as the earlier messages enter: the context is diagnosed, stored and may be echoed.
+    texts = [redact(t) for t in (message_text(m, bot_user_id=bot_user_id) for m in earlier) if t]
     kept: list[str] = []
     total = 0
     for text in reversed(texts):  # most recent first, so the cap drops the oldest
