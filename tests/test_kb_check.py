@@ -101,5 +101,6 @@ def test_kb_check_on_the_command_line_refuses_the_old_look_ahead_pattern(tmp_pat
     result = run_app("kb", "check", database_url=f"sqlite:///{tmp_path / 'x.db'}", env={"KNOWLEDGE_DIR": str(root)})
     out = result.stdout.decode()
     assert result.returncode == 1, out
-    assert f"{root}/entries/ERR_1100.yaml:30: signals.patterns:" in out
+    line = source[: source.index("  patterns:\n")].count("\n") + 2  # the line after "patterns:"
+    assert f"{root}/entries/ERR_1100.yaml:{line}: signals.patterns:" in out
     assert "look-around, which a linear-time engine cannot run" in out

@@ -51,6 +51,10 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
             ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
         matches = fuse(index, paste, ranked)
     decision, kept = decide(matches)
+    if kept and not kept[0].evidence:
+        # Nothing in the paste can be pointed at (no signal, no line the model went by): marker
+        # words alone, such as a path of this service repeated, are no diagnosis.
+        decision, kept = "no_match", []
     decides = status_decides(statuses, kept) if decision == "close_call" else None
     if decision == "no_match" and statuses:
         call = bare_status_call(index, paste, statuses, ranked_by_probability=matches)
