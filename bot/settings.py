@@ -260,8 +260,8 @@ def _seconds(value: str | None, default: float, name: str, problems: list[str]) 
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0.01 <= seconds <= 600:
-        problems.append(f"{name} must be seconds, at least 0.01 and at most 600, not {value!r}")
+    if not 0.001 <= seconds <= 600:
+        problems.append(f"{name} must be seconds, at least 0.001 and at most 600, not {value!r}")
         return default
     return seconds
 
