@@ -205,7 +205,20 @@ def _match_patterns(index: KnowledgeIndex, paste: Paste, add) -> None:
             continue
         m = _search_pattern(pattern, paste)
         if m:
-            add(pattern.entry, "pattern", m.group(0)[:120], m.start(), W_PATTERN)
+            add(pattern.entry, "pattern", _shown(paste.text, m.start(), m.end()), m.start(), W_PATTERN)
+
+
+SHOWN_CHARS = 120  # of a pattern's match, as evidence
+WORD_TAIL = 40  # how far a match cut inside a word is extended to that word's end
+
+
+def _shown(text: str, start: int, end: int) -> str:
+    """The matched text as evidence, never ending inside a word: a pattern that needed only the first
+    letter after a code ("OutOfQuota) N") is shown up to that word's end ("OutOfQuota) Not")."""
+    limit = min(len(text), end + WORD_TAIL)
+    while end < limit and end > start and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return text[start:end].rstrip()[:SHOWN_CHARS]
 
 
 def _search_pattern(pattern: Pattern, paste: Paste) -> re.Match[str] | None:
