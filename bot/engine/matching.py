@@ -64,7 +64,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         return contexts[k]
 
     for status, line in statuses:
-        for entry in index.status_entries.get(status, ()):
+        for entry in _status_candidates(index, status, evidence, limit):
             strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
             weight = W_STATUS if (context(entry).hinted or strong_here) else W_STATUS_BARE
             key = ("status", str(status))
@@ -95,6 +95,30 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     # Causes are put in order only for the matches shown: each hint is a search of the paste.
     return [replace(m[3], causes=_order_causes(index, -m[2], _hint_region(lower, where[-m[2]])))
             for m in matches[:limit]]
+
+
+def _status_candidates(index: KnowledgeIndex, status: int, evidence: dict, limit: int) -> list[int]:
+    """The entries a stated status adds to: every one of its entries the paste already points at,
+    and of those it alone points at, the first `limit` errors and how-tos of each guide.
+
+    Entries of one guide that have nothing but the status tie (see StatusGroup), and ties go to the
+    earlier entry, so no later one could be among the `limit` shown: on a generated base of 50,000
+    entries, thousands list a 500, and scoring each of them was most of a paste's cost.
+    """
+    members = index.status_members.get(status)
+    if not members:
+        return []
+    chosen = [entry for entry, found in evidence.items() if found and entry in members]
+    for group in index.status_groups[status]:
+        for entries in (group.errors, group.how_tos):
+            taken = 0
+            for entry in entries:
+                if taken == limit:
+                    break
+                if not evidence.get(entry):
+                    chosen.append(entry)
+                    taken += 1
+    return chosen
 
 
 class _Context:
