@@ -53,13 +53,18 @@ class PasteContext:
     # A marker of another service beside one of ours: a batch endpoint run with `az ml`, a
     # Kubernetes cluster attached to a workspace. Weaker than `foreign`, but not nothing.
     foreign_too: bool = False
+    # The guide lists no marker words (a team's imported guide): the paste cannot name its service,
+    # so their absence says nothing against its entries.
+    unmarked: bool = False
 
 
 def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> PasteContext:
     """What one guide's marker words say about the paste (`slot`: the guide's place in index.contexts)."""
     found = marker_context(index, paste, slot)
+    guide = index.contexts[slot] if index.contexts else None
     return PasteContext(domain=bool(found.domain), foreign=bool(found.foreign) and not found.domain,
-                        hinted=bool(found.hinted), foreign_too=bool(found.foreign) and bool(found.domain))
+                        hinted=bool(found.hinted), foreign_too=bool(found.foreign) and bool(found.domain),
+                        unmarked=guide is None or not (guide.markers or guide.weak_markers))
 
 
 def which_features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
@@ -85,6 +90,10 @@ def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match]
         # An error code of this service stays strong whatever else the paste names (a kubectl
         # session on a Kubernetes online endpoint still prints our ERR_1200).
         where = replace(where, foreign=False, foreign_too=False)
+    if where.unmarked and not where.foreign and any(m.evidence for m in ranked):
+        # The ANY coefficients were learnt on a guide whose pastes name its service; a guide with no
+        # such words is judged as if named, by what its own signals found.
+        where = replace(where, domain=True)
     return (1.0, signal, 1.0 if signal >= SIGNAL_SURE_AT else 0.0, sim,
             1.0 if kinds & STRONG else 0.0, 1.0 if "code" in kinds else 0.0,
             1.0 if "status" in kinds else 0.0,
