@@ -88,8 +88,9 @@ def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match]
     top_kinds = {ev.signal for ev in top.evidence} if top else set()
     if any(_own_code(ev) for m in ranked for ev in m.evidence):
         # An error code of this service stays strong whatever else the paste names (a kubectl
-        # session on a Kubernetes online endpoint still prints our ERR_1200).
-        where = replace(where, foreign=False, foreign_too=False)
+        # session on a Kubernetes online endpoint still prints our ERR_1200), and names the
+        # service as well as a marker word does, in any guide.
+        where = replace(where, foreign=False, foreign_too=False, domain=True)
     if where.unmarked and not where.foreign and any(m.evidence for m in ranked):
         # The ANY coefficients were learnt on a guide whose pastes name its service; a guide with no
         # such words is judged as if named, by what its own signals found.
