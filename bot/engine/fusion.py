@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, replace
 
 from bot.engine.index import KnowledgeIndex
+from bot.engine.matching import GENERIC_CODES
 from bot.engine.matching import guide_context as marker_context
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
@@ -113,12 +114,6 @@ def any_feature_sets(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
     return [any_features(index, guide_context(index, paste, k),
                          [m for m in ranked if index.context_of(index.by_id[m.entry.id]) == k],
                          [s for s in modelled if index.context_of(s.entry) == k]) for k in slots]
-
-
-# Codes that are HTTP reason phrases or wrappers any Azure service prints: they name no service.
-GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Unauthorized", "Forbidden", "Conflict",
-                           "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
-                           "InternalError", "ServiceError"})
 
 
 def _own_code(ev: Evidence) -> bool:

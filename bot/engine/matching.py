@@ -32,6 +32,11 @@ NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 HINT_WHOLE_UP_TO = 65_536
 HINT_RADIUS = 4096
 STRONG = frozenset({"code", "pattern", "phrase"})
+# Codes that are HTTP reason phrases or wrappers any Azure service prints: they name no service, so
+# they do not stand against another service named in the paste as an entry's own code does.
+GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Unauthorized", "Forbidden", "Conflict",
+                           "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
+                           "InternalError", "ServiceError"})
 
 def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
     """Entries with any evidence, best first, at most `limit`."""
@@ -84,7 +89,8 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         score = 1.0 - miss
         strong = any(ev.signal in STRONG for ev in items)
         where_from = context(entry_i)
-        if where_from.foreign and not where_from.domain and not any(ev.signal == "code" for ev in items):
+        if where_from.foreign and not where_from.domain and not any(
+                ev.signal == "code" and ev.text not in GENERIC_CODES for ev in items):
             score *= FOREIGN_FACTOR
         elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR
