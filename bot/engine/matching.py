@@ -27,6 +27,7 @@ W_STATUS_BARE = 0.3  # an HTTP status and nothing saying which service answered 
 W_CONTEXT = 0.35  # the paste names the service (scoring URI, az ml, azureml ...)
 FOREIGN_FACTOR = 0.45  # another service named and ours not: all but an error code counts for less
 UNHINTED_FACTOR = 0.7  # only fuzzy clues, and nothing even hints at the service
+OTHER_STATUS_FACTOR = 0.8  # see _other_status
 HOW_TO_YIELD = 0.8  # see _yield_how_tos
 NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 HINT_WHOLE_UP_TO = 65_536
@@ -78,6 +79,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         if found and context(entry_i).domain_evidence is not None:
             found[("context", "")] = context(entry_i).domain_evidence
 
+    stated = {status for status, _ in statuses if status >= 400}
     matches = []
     for entry_i, found in evidence.items():
         if not found:
@@ -94,6 +96,8 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
             score *= FOREIGN_FACTOR
         elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR
+        if _other_status(index.entries[entry_i], stated, items):
+            score *= OTHER_STATUS_FACTOR
         entry = index.entries[entry_i]
         matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items), entry.causes)))
     _yield_how_tos(matches)
@@ -101,6 +105,14 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     # Causes are put in order only for the matches shown: each hint is a search of the paste.
     return [replace(m[3], causes=_order_causes(index, -m[2], _hint_region(lower, where[-m[2]])))
             for m in matches[:limit]]
+
+
+def _other_status(entry, stated: set[int], items: list[Evidence]) -> bool:
+    """The paste states error statuses and none is this entry's: a setting or message it shares with
+    the entry (request_timeout_ms in a paste of 429s) is weaker evidence for an entry that would
+    have answered with another status. An entry's own code outweighs the status."""
+    return (bool(stated) and bool(entry.signals.status) and not stated & set(entry.signals.status)
+            and not any(ev.signal == "code" for ev in items))
 
 
 def _status_candidates(index: KnowledgeIndex, status: int, evidence: dict, limit: int) -> list[int]:
