@@ -70,6 +70,8 @@ def diagnosis_json(diagnosis, lang: str | None, index) -> dict:
         "statuses": [status for status, _ in diagnosis.extraction.status],
         "language": diagnosis.extraction.language,
         "notes": list(diagnosis.extraction.notes),
+        # The reply's "What decides" line: what would tell the candidates of a close call apart.
+        "decides": diagnosis.decides.get(lang) if diagnosis.decides else None,
         "elapsed_ms": round(diagnosis.elapsed_ms, 3),
     }
 

@@ -152,3 +152,13 @@ def test_a_bare_status_is_a_close_call_that_says_what_decides(db_url):
     assert "What decides: HTTP 429 alone does not say which of these it is" in out
     german = run_app("diagnose", "429", "--lang", "de", database_url=db_url).stdout.decode()
     assert "Was entscheidet: HTTP 429 allein" in german
+
+
+def test_diagnose_json_carries_what_decides_or_null(db_url):
+    close = json.loads(run_app("diagnose", "we keep getting 429", "--json", database_url=db_url).stdout)
+    assert close["decision"] == "close_call"
+    assert close["decides"].startswith("HTTP 429 alone does not say which of these it is")
+    german = json.loads(run_app("diagnose", "429", "--json", "--lang", "de", database_url=db_url).stdout)
+    assert german["decides"].startswith("HTTP 429 allein")
+    sure = json.loads(run_app("diagnose", QUOTA, "--json", database_url=db_url).stdout)
+    assert sure["decision"] == "match" and sure["decides"] is None

@@ -111,3 +111,16 @@ def test_inner_words_are_whole_words_of_any_text_containing_the_literal():
     assert inner_word("endpoint") == ""  # could be glued to its neighbours: endpoint_name
     text = "POST https://api.openai.com/v1/chat -> 429"
     assert inner_word("api.openai.com") in word_set(text.lower())
+
+
+def test_a_setting_shared_with_an_entry_of_another_status_does_not_outweigh_the_stated_status(shipped_index):
+    # request_timeout_ms belongs to the 408 entry too; the paste states 429s, not a 408
+    paste = ("load test against our endpoint: request_settings has max_concurrent_requests_per_instance: 1 and "
+             "request_timeout_ms: 3000\n"
+             "POST https://fraud-ep.eastus.inference.ml.azure.com/score -> 429 "
+             "{\"message\": \"Too many pending requests\"}\n"
+             "POST https://fraud-ep.eastus.inference.ml.azure.com/score -> 200 (402 ms)")
+    d = diagnose(paste, shipped_index)
+    assert d.decision == "match" and d.matches[0].entry.id == "HTTP_429_TOO_MANY_PENDING", d.matches[:2]
+    timeout = diagnose("our endpoint answers 408 after request_timeout_ms: 3000 on every slow request", shipped_index)
+    assert timeout.matches[0].entry.id == "HTTP_408"

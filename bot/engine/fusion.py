@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, replace
 
 from bot.engine.index import KnowledgeIndex
+from bot.engine.matching import GENERIC_CODES
 from bot.engine.matching import guide_context as marker_context
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
@@ -53,13 +54,18 @@ class PasteContext:
     # A marker of another service beside one of ours: a batch endpoint run with `az ml`, a
     # Kubernetes cluster attached to a workspace. Weaker than `foreign`, but not nothing.
     foreign_too: bool = False
+    # The guide lists no marker words (a team's imported guide): the paste cannot name its service,
+    # so their absence says nothing against its entries.
+    unmarked: bool = False
 
 
 def guide_context(index: KnowledgeIndex, paste: Paste, slot: int) -> PasteContext:
     """What one guide's marker words say about the paste (`slot`: the guide's place in index.contexts)."""
     found = marker_context(index, paste, slot)
+    guide = index.contexts[slot] if index.contexts else None
     return PasteContext(domain=bool(found.domain), foreign=bool(found.foreign) and not found.domain,
-                        hinted=bool(found.hinted), foreign_too=bool(found.foreign) and bool(found.domain))
+                        hinted=bool(found.hinted), foreign_too=bool(found.foreign) and bool(found.domain),
+                        unmarked=guide is None or not (guide.markers or guide.weak_markers))
 
 
 def which_features(match: Match | None, sim: float, *, best_other_signal: float, best_other_sim: float,
@@ -83,8 +89,13 @@ def any_features(index: KnowledgeIndex, where: PasteContext, ranked: list[Match]
     top_kinds = {ev.signal for ev in top.evidence} if top else set()
     if any(_own_code(ev) for m in ranked for ev in m.evidence):
         # An error code of this service stays strong whatever else the paste names (a kubectl
-        # session on a Kubernetes online endpoint still prints our ERR_1200).
-        where = replace(where, foreign=False, foreign_too=False)
+        # session on a Kubernetes online endpoint still prints our ERR_1200), and names the
+        # service as well as a marker word does, in any guide.
+        where = replace(where, foreign=False, foreign_too=False, domain=True)
+    if where.unmarked and not where.foreign and any(m.evidence for m in ranked):
+        # The ANY coefficients were learnt on a guide whose pastes name its service; a guide with no
+        # such words is judged as if named, by what its own signals found.
+        where = replace(where, domain=True)
     return (1.0, signal, 1.0 if signal >= SIGNAL_SURE_AT else 0.0, sim,
             1.0 if kinds & STRONG else 0.0, 1.0 if "code" in kinds else 0.0,
             1.0 if "status" in kinds else 0.0,
@@ -103,12 +114,6 @@ def any_feature_sets(index: KnowledgeIndex, paste: Paste, ranked: list[Match],
     return [any_features(index, guide_context(index, paste, k),
                          [m for m in ranked if index.context_of(index.by_id[m.entry.id]) == k],
                          [s for s in modelled if index.context_of(s.entry) == k]) for k in slots]
-
-
-# Codes that are HTTP reason phrases or wrappers any Azure service prints: they name no service.
-GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Unauthorized", "Forbidden", "Conflict",
-                           "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
-                           "InternalError", "ServiceError"})
 
 
 def _own_code(ev: Evidence) -> bool:

@@ -104,6 +104,10 @@ class KnowledgeIndex:
     # one edit away shares one of these keys, whatever the size of the vocabulary (read-only lists)
     typo_deletions: dict[str, list[str]]
     status_entries: dict[int, list[int]]
+    # status -> its entries per guide (see StatusGroup), and the set of all of them: a paste that
+    # states a status is scored against a bounded number of the entries it alone points at.
+    status_groups: dict[int, tuple[StatusGroup, ...]]
+    status_members: dict[int, frozenset[int]]
     hints: dict[int, tuple[tuple[str, ...], ...]]  # entry -> per cause, lowercase hints
     markers: MarkerSet  # every guide's, together
     weak_markers: MarkerSet
@@ -298,6 +302,7 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
         return [m for g in guides for m in getattr(g, kind)]
 
     kept = tuple(c for c in confirmed if c.entry_id in by_id)
+    entry_context = tuple(slot.get(e.guide, len(contexts) - 1) for e in entries)
     return KnowledgeIndex(
         entries=entries,
         by_id=by_id,
@@ -315,13 +320,15 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
         typo_words=typo_words,
         typo_deletions=dict(typo_deletions),
         status_entries=dict(status_entries),
+        status_groups=_status_groups(status_entries, entries, entry_context),
+        status_members={status: frozenset(members) for status, members in status_entries.items()},
         hints=hints,
         markers=MarkerSet(words("markers")),
         weak_markers=MarkerSet(words("weak_markers")),
         foreign=MarkerSet(words("foreign")),
         guides=guide_map,
         contexts=contexts,
-        entry_context=tuple(slot.get(e.guide, len(contexts) - 1) for e in entries),
+        entry_context=entry_context,
         confirmed=kept,
         text_model=fit_text_model(entries, kept, by_id),
     )
@@ -346,6 +353,32 @@ def _gate_stems(stems: tuple[str, ...], idf: dict[str, float], weight: float) ->
 def deletion_variants(word: str) -> set[str]:
     """The word and every string one deleted letter away from it."""
     return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    """The entries of one guide (`slot` in contexts) that list one HTTP status, in index order.
+
+    For a paste that shows the status and nothing else of them, all errors of the group score alike
+    (the guide's words weigh them all the same), and so do all its how-tos (which step back behind
+    errors): ties are broken by index order, so the first few of each are all a ranking can show.
+    """
+
+    slot: int
+    errors: tuple[int, ...]
+    how_tos: tuple[int, ...]
+
+
+def _status_groups(status_entries: dict[int, list[int]], entries: tuple[Entry, ...],
+                   entry_context: tuple[int, ...]) -> dict[int, tuple[StatusGroup, ...]]:
+    out = {}
+    for status, members in status_entries.items():
+        by_slot: dict[int, tuple[list[int], list[int]]] = {}
+        for i in members:  # members are in index order
+            errors, how_tos = by_slot.setdefault(entry_context[i], ([], []))
+            (how_tos if entries[i].kind == "how-to" else errors).append(i)
+        out[status] = tuple(StatusGroup(k, tuple(e), tuple(h)) for k, (e, h) in sorted(by_slot.items()))
+    return out
 
 
 def _guide_contexts(guides: list[Guide]) -> tuple[GuideContext, ...]:

@@ -27,11 +27,17 @@ W_STATUS_BARE = 0.3  # an HTTP status and nothing saying which service answered 
 W_CONTEXT = 0.35  # the paste names the service (scoring URI, az ml, azureml ...)
 FOREIGN_FACTOR = 0.45  # another service named and ours not: all but an error code counts for less
 UNHINTED_FACTOR = 0.7  # only fuzzy clues, and nothing even hints at the service
+OTHER_STATUS_FACTOR = 0.6  # see _other_status
 HOW_TO_YIELD = 0.8  # see _yield_how_tos
 NO_MATCH_BELOW_HINT = 0.45  # an error entry this sure makes how-tos step back
 HINT_WHOLE_UP_TO = 65_536
 HINT_RADIUS = 4096
 STRONG = frozenset({"code", "pattern", "phrase"})
+# Codes that are HTTP reason phrases or wrappers any Azure service prints: they name no service, so
+# they do not stand against another service named in the paste as an entry's own code does.
+GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Unauthorized", "Forbidden", "Conflict",
+                           "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
+                           "InternalError", "ServiceError"})
 
 def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
     """Entries with any evidence, best first, at most `limit`."""
@@ -64,7 +70,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         return contexts[k]
 
     for status, line in statuses:
-        for entry in index.status_entries.get(status, ()):
+        for entry in _status_candidates(index, status, evidence, limit):
             strong_here = any(ev.signal in STRONG for ev in evidence[entry].values())
             weight = W_STATUS if (context(entry).hinted or strong_here) else W_STATUS_BARE
             key = ("status", str(status))
@@ -73,6 +79,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         if found and context(entry_i).domain_evidence is not None:
             found[("context", "")] = context(entry_i).domain_evidence
 
+    stated = {status for status, _ in statuses if status >= 400}
     matches = []
     for entry_i, found in evidence.items():
         if not found:
@@ -84,10 +91,13 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
         score = 1.0 - miss
         strong = any(ev.signal in STRONG for ev in items)
         where_from = context(entry_i)
-        if where_from.foreign and not where_from.domain and not any(ev.signal == "code" for ev in items):
+        if where_from.foreign and not where_from.domain and not any(
+                ev.signal == "code" and ev.text not in GENERIC_CODES for ev in items):
             score *= FOREIGN_FACTOR
         elif not where_from.hinted and not strong:
             score *= UNHINTED_FACTOR
+        if _other_status(index.entries[entry_i], stated, items):
+            score *= OTHER_STATUS_FACTOR
         entry = index.entries[entry_i]
         matches.append((score, strong, -entry_i, Match(entry, round(score, 3), tuple(items), entry.causes)))
     _yield_how_tos(matches)
@@ -95,6 +105,38 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     # Causes are put in order only for the matches shown: each hint is a search of the paste.
     return [replace(m[3], causes=_order_causes(index, -m[2], _hint_region(lower, where[-m[2]])))
             for m in matches[:limit]]
+
+
+def _other_status(entry, stated: set[int], items: list[Evidence]) -> bool:
+    """The paste states error statuses and none is this entry's: a setting or message it shares with
+    the entry (request_timeout_ms in a paste of 429s) is weaker evidence for an entry that would
+    have answered with another status. An entry's own code outweighs the status."""
+    return (bool(stated) and bool(entry.signals.status) and not stated & set(entry.signals.status)
+            and not any(ev.signal == "code" for ev in items))
+
+
+def _status_candidates(index: KnowledgeIndex, status: int, evidence: dict, limit: int) -> list[int]:
+    """The entries a stated status adds to: every one of its entries the paste already points at,
+    and of those it alone points at, the first `limit` errors and how-tos of each guide.
+
+    Entries of one guide that have nothing but the status tie (see StatusGroup), and ties go to the
+    earlier entry, so no later one could be among the `limit` shown: on a generated base of 50,000
+    entries, thousands list a 500, and scoring each of them was most of a paste's cost.
+    """
+    members = index.status_members.get(status)
+    if not members:
+        return []
+    chosen = [entry for entry, found in evidence.items() if found and entry in members]
+    for group in index.status_groups[status]:
+        for entries in (group.errors, group.how_tos):
+            taken = 0
+            for entry in entries:
+                if taken == limit:
+                    break
+                if not evidence.get(entry):
+                    chosen.append(entry)
+                    taken += 1
+    return chosen
 
 
 class _Context:
