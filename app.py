@@ -297,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--top must be at least 1")
     settings = Settings.from_env()
     try:
+        # Before anything is redacted: detect-secrets' detectors from the cache, not its slow import.
+        from bot.redaction_rules import install_cached_ruleset
+
+        install_cached_ruleset()
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130
