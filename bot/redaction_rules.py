@@ -22,20 +22,11 @@ from pathlib import Path
 from bot.engine import detector_ruleset
 from bot.engine.detector_ruleset import DetectorRuleset, extract_ruleset
 from bot.engine.redact import use_ruleset
+from bot.user_cache import cache_dir
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "redaction-rules.json"
-
-
-def cache_dir(environ: os._Environ | dict[str, str] | None = None) -> Path | None:
-    """$XDG_CACHE_HOME/tsgbot, else ~/.cache/tsgbot; None when there is no home to put it in."""
-    environ = os.environ if environ is None else environ
-    if environ.get("XDG_CACHE_HOME"):
-        return Path(environ["XDG_CACHE_HOME"]) / "tsgbot"
-    if environ.get("HOME"):
-        return Path(environ["HOME"]) / ".cache" / "tsgbot"
-    return None
 
 
 def cache_key() -> dict[str, str]:
