@@ -299,6 +299,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--top must be at least 1")
     settings = Settings.from_env()
     try:
+        # Before anything is redacted or rendered: detect-secrets' detectors and the compiled reply
+        # templates from the user's cache, instead of importing detect-secrets and compiling anew.
+        from bot.redaction_rules import install_cached_ruleset
+        from bot.user_cache import install_template_cache
+
+        install_cached_ruleset()
+        install_template_cache()
         return args.func(args, settings)
     except KeyboardInterrupt:
         return 130

@@ -66,7 +66,7 @@ class DirectStore:
 
     def guides(self) -> list[Guide]:
         """Every stored guide, ordered by name, as `bot.db.guides.GuideRepository.all` returns them."""
-        from bot.kb.guides import guide_from_dict
+        from bot.kb.guide_codec import guide_from_dict
 
         documents = (self._document(doc) for (doc,) in self._rows("SELECT document FROM guides"))
         return sorted((guide_from_dict(doc) for doc in documents), key=lambda guide: guide.name)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.tables import GuideRow
 from bot.engine.model import Guide
-from bot.kb.guides import guide_from_dict
+from bot.kb.guide_codec import guide_from_dict
 
 
 class GuideRepository:

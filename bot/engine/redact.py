@@ -4,6 +4,8 @@ Two rulesets, both run on RE2 (linear time on any input, bot/engine/regex.py):
 - detect-secrets' published detectors (AWS key ids, GitHub, Slack, private keys, Stripe, SendGrid, ...),
   read from the installed package, so its maintainers' updates arrive with the package; and its
   list of credential names (password, secret, api_key, ...) for `NAME=value` / `"name": "value"`.
+  They arrive as data (`bot/engine/detector_ruleset.py`): the command line hands in a cached copy
+  (`use_ruleset`), so it need not import detect-secrets; otherwise they are read at first use.
 - our own Azure forms and those the detectors do not cover: bearer tokens, JWTs, SAS signatures,
   connection strings, URL passwords, bare 88-character storage keys, bare endpoint keys, `sk-` and
   `xapp-` tokens, AWS secret keys after their name, private-key blocks whole.
@@ -18,19 +20,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import re2
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.keyword import DENYLIST as CREDENTIAL_NAMES
 
+from bot.engine.detector_ruleset import DetectorRuleset, extract_ruleset
 from bot.engine.index import literal_anchor
 
 MASK = "[REDACTED]"
-# detect-secrets detectors left out: public IP addresses are no secret and name the endpoint a
-# command needs; the keyword and high-entropy detectors are replaced by the rules below, which run
-# over a whole paste instead of line by line and know which hex strings are ids.
-_SKIPPED_DETECTORS = {"IPPublicDetector", "KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"}
 # A bare key: 32+ letters and digits mixing cases and digits, and as random as a key is.
 _MIN_KEY_ENTROPY = 4.0  # bits per character; random base62 has ~5, camel-case words stay under 4
 _DELIMITERS = b" \t\r\n\"'=:,;`"
@@ -51,15 +48,14 @@ class Rule:
     triggers: tuple[str, ...]  # lowercase literals, one of which every match contains (none: always run)
     regex: re2._Regexp
     bare_key: bool = False  # the match is a candidate that must also look random
+    groups: dict[str, int] = field(init=False, compare=False)  # re2 rebuilds groupindex on every access
+    # The same pattern without capture groups: RE2 finds its matches 4x faster (DFA only).
+    finder: re2._Regexp = field(init=False, compare=False)
 
-    @property
-    def groups(self) -> dict[str, int]:
-        return _GROUPS[self.name]
-
-    @property
-    def finder(self) -> re2._Regexp:
-        """The same pattern without capture groups: RE2 finds its matches 4x faster (DFA only)."""
-        return _FINDERS[self.name]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "groups", dict(self.regex.groupindex))
+        object.__setattr__(self, "finder", _re2(self.regex.pattern, ignore_case=not self.regex.options.case_sensitive,
+                                                capture=False))
 
 
 def _re2(pattern: str, *, ignore_case: bool = False, capture: bool = True) -> re2._Regexp:
@@ -70,14 +66,15 @@ def _re2(pattern: str, *, ignore_case: bool = False, capture: bool = True) -> re
     return re2.compile(pattern, options)
 
 
-# detect-secrets' names ("api_?key", "password", ...), ours beside them; "_?" also allows "-" (api-key).
-_NAMES = "|".join(CREDENTIAL_NAMES + (
+# Ours beside detect-secrets' names ("api_?key", "password", ...); "_?" also allows "-" (api-key).
+_OWN_NAMES = (
     "token", "access_?token", "refresh_?token", "id_?token", "credentials?", "client_?secret",
     "secret_?access_?key", "sas_?token", "connection_?string", "ocp-apim-subscription-key", "primary_?key",
-    "secondary_?key", "endpoint_?key", "subscription_?key", "access_?key")).replace("_?", "[_-]?")
+    "secondary_?key", "endpoint_?key", "subscription_?key", "access_?key")
 # Value of a named credential: quoted (spaces allowed) or a bare run.
 _VALUE = r"""(?:"(?P<sd>[^"\n]{3,})"|'(?P<sq>[^'\n]{3,})'|(?P<s>[^\s"',;<>]{3,}))"""
 
+_NAMES_SLOT = "<credential names>"  # filled when the rules are built: the names come with the ruleset
 _NAME_TRIGGERS = ("key", "pass", "pwd", "secret", "token", "credential", "contrase", "sas", "connection")
 _OWN_RULES: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     # (name, triggers, pattern, ignore case); the secret is group s/sd/sq when there is one, else the match.
@@ -91,7 +88,7 @@ _OWN_RULES: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     ("connection string password", ("password=", "pwd="), r"\b(?:Password|Pwd)=(?P<s>[^;\s\"']+)", True),
     ("url password", ("@",), r"\b[a-z][a-z0-9+.-]*://[^/\s:@\"']+:(?P<s>[^@\s/\"']+)@", True),
     ("named credential", _NAME_TRIGGERS,
-     r"\b[\w.-]*?(?P<n>" + _NAMES + r")\w*[\"'\]]{0,2}[ \t]*(?::=|=>|[:=])[ \t]*" + _VALUE, True),
+     r"\b[\w.-]*?(?P<n>" + _NAMES_SLOT + r")\w*[\"'\]]{0,2}[ \t]*(?::=|=>|[:=])[ \t]*" + _VALUE, True),
     ("azure storage key", ("==",), r"(?:^|[^A-Za-z0-9+/])(?P<s>[A-Za-z0-9+/]{86}==)", False),
     ("openai-style key", ("sk-",), r"\bsk-(?P<s>[A-Za-z0-9_-]{20,})", False),
     ("slack app token", ("xapp-",), r"\bxapp-[0-9A-Za-z-]{10,}", False),
@@ -102,41 +99,65 @@ _OWN_RULES: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
 _BARE_KEY = r"\b[A-Za-z0-9]{32,128}\b"
 
 
-def _detector_rules() -> list[Rule]:
-    """detect-secrets' regex detectors that RE2 can run (look-arounds at the edges are dropped)."""
-    rules = []
-    for cls in get_mapping_from_secret_type_to_class().values():
-        if cls.__name__ in _SKIPPED_DETECTORS:
-            continue
-        try:
-            patterns = list(cls().denylist)
-        except Exception:  # a detector that is not regex-based
-            continue
-        for n, compiled in enumerate(patterns):
-            source = compiled.pattern.replace("(?:(?<=\\W)|(?<=^))", "").replace("(?!\\w)", "")
-            try:
-                regex = _re2(source, ignore_case=bool(compiled.flags & re.IGNORECASE))
-            except re2.error:
-                continue  # e.g. a repetition above RE2's 1000; the other detectors still run
-            anchor = literal_anchor(source)
-            rules.append(Rule(f"{cls.__name__}#{n}", (anchor,) if anchor else (), regex))
-    return rules
-
-
-def _build_rules() -> tuple[Rule, ...]:
-    own = [Rule(name, triggers, _re2(pattern, ignore_case=ic)) for name, triggers, pattern, ic in _OWN_RULES]
+def _build_rules(ruleset: DetectorRuleset) -> tuple[Rule, ...]:
+    names = "|".join(ruleset.credential_names + _OWN_NAMES).replace("_?", "[_-]?")
+    own = [Rule(name, triggers, _re2(pattern.replace(_NAMES_SLOT, names), ignore_case=ic))
+           for name, triggers, pattern, ic in _OWN_RULES]
+    detectors = []
+    for name, source, ignore_case in ruleset.detectors:
+        anchor = literal_anchor(source)
+        detectors.append(Rule(name, (anchor,) if anchor else (), _re2(source, ignore_case=ignore_case)))
     # Ours first: they keep the name of a credential and mask only its value.
-    return (*own, *_detector_rules(), Rule("bare key", (), _re2(_BARE_KEY), bare_key=True))
+    return (*own, *detectors, Rule("bare key", (), _re2(_BARE_KEY), bare_key=True))
 
 
-RULES = _build_rules()
-_GROUPS = {rule.name: dict(rule.regex.groupindex) for rule in RULES}  # re2 rebuilds it on every access
-_FINDERS = {rule.name: _re2(rule.regex.pattern, ignore_case=not rule.regex.options.case_sensitive, capture=False)
-            for rule in RULES}
-# The rules without a literal trigger, as one alternation: one DFA pass tells whether any can match
-# (on a 1 MB log with none, 3 ms instead of a pass per rule, 25 ms).
-_UNTRIGGERED = _re2("|".join(f"(?{'i' if r.regex.options.case_sensitive is False else ''}:{r.regex.pattern})"
-                             for r in RULES if not r.triggers), capture=False)
+@dataclass(frozen=True)
+class _Compiled:
+    rules: tuple[Rule, ...]
+    # The rules without a literal trigger, as one alternation: one DFA pass tells whether any can match
+    # (on a 1 MB log with none, 3 ms instead of a pass per rule, 25 ms).
+    untriggered: re2._Regexp
+    # All rules' triggers in one RE2 set: one pass over the paste says which occur (60 substring
+    # searches of a 1 MB paste took 25 ms).
+    triggers: re2.Set
+    trigger_names: tuple[str, ...]
+
+    @classmethod
+    def build(cls, ruleset: DetectorRuleset) -> _Compiled:
+        rules = _build_rules(ruleset)
+        untriggered = _re2("|".join(f"(?{'i' if r.regex.options.case_sensitive is False else ''}:{r.regex.pattern})"
+                                    for r in rules if not r.triggers), capture=False)
+        trigger_names = tuple(sorted({t for rule in rules for t in rule.triggers}))
+        options = re2.Options()
+        options.log_errors = False
+        triggers = re2.Set.SearchSet(options)
+        for trigger in trigger_names:
+            triggers.Add(re2.escape(trigger))
+        triggers.Compile()
+        return cls(rules, untriggered, triggers, trigger_names)
+
+
+_compiled: _Compiled | None = None
+
+
+def use_ruleset(ruleset: DetectorRuleset) -> None:
+    """Redact with these detectors and credential names from now on (e.g. a cached copy of what
+    `extract_ruleset` reads). re2.error when a pattern in it does not compile; nothing changes then."""
+    global _compiled
+    _compiled = _Compiled.build(ruleset)
+
+
+def _rules() -> _Compiled:
+    if _compiled is None:
+        # Nobody handed a ruleset in: read it from detect-secrets now. Two threads meeting here build
+        # the same rules twice, which is harmless.
+        use_ruleset(extract_ruleset())
+    return _compiled
+
+
+def rules() -> tuple[Rule, ...]:
+    """The rules redaction runs, in order."""
+    return _rules().rules
 
 
 def _entropy(token: str) -> float:
@@ -209,32 +230,17 @@ def _redact_rule(rule: Rule, data: bytes) -> bytes:
     return b"".join(out)
 
 
-def _trigger_set() -> tuple[re2.Set, tuple[str, ...]]:
-    """All rules' triggers in one RE2 set: one pass over the paste says which occur (60 substring
-    searches of a 1 MB paste took 25 ms)."""
-    triggers = tuple(sorted({t for rule in RULES for t in rule.triggers}))
-    options = re2.Options()
-    options.log_errors = False
-    found = re2.Set.SearchSet(options)
-    for trigger in triggers:
-        found.Add(re2.escape(trigger))
-    found.Compile()
-    return found, triggers
-
-
-_TRIGGERS, _TRIGGER_NAMES = _trigger_set()
-
-
-def _present_triggers(lower: str) -> set[str]:
+def _present_triggers(compiled: _Compiled, lower: str) -> set[str]:
+    names = compiled.trigger_names
     try:
-        return {_TRIGGER_NAMES[i] for i in _TRIGGERS.Match(lower) or ()}  # None when none occurs
+        return {names[i] for i in compiled.triggers.Match(lower) or ()}  # None when none occurs
     except UnicodeEncodeError:  # a lone surrogate: the substring search per trigger instead
-        return {t for t in _TRIGGER_NAMES if t in lower}
+        return {t for t in names if t in lower}
 
 
-def _matches_any(text: str | bytes) -> bool:
+def _matches_any(compiled: _Compiled, text: str | bytes) -> bool:
     data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
-    return _UNTRIGGERED._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+    return compiled.untriggered._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
 
 
 def redact(text: str, lower: str | None = None) -> str:
@@ -245,13 +251,14 @@ def redact(text: str, lower: str | None = None) -> str:
     lower = text.lower() if lower is None else lower
     data = None
     untriggered = None  # whether any rule without a trigger can match: found out when first needed
-    present = _present_triggers(lower)
-    for rule in RULES:
+    compiled = _rules()
+    present = _present_triggers(compiled, lower)
+    for rule in compiled.rules:
         if rule.triggers and not any(t in present for t in rule.triggers):
             continue
         if not rule.triggers:
             if untriggered is None:
-                untriggered = _matches_any(text if data is None else data)
+                untriggered = _matches_any(compiled, text if data is None else data)
             if not untriggered:
                 continue
         if data is None:
@@ -261,7 +268,7 @@ def redact(text: str, lower: str | None = None) -> str:
         if redacted is not data:
             data = redacted
             # A mask may have removed a trigger; one it adds ("[REDACTED]") is no trigger of any rule.
-            present = _present_triggers(data.decode("utf-8", "surrogatepass").lower())
+            present = _present_triggers(compiled, data.decode("utf-8", "surrogatepass").lower())
     if data is None:
         return text
     result = data.decode("utf-8", "surrogatepass")

@@ -6,24 +6,10 @@ from pathlib import Path
 
 from bot.engine.model import LANGUAGES, Guide, Localized
 from bot.kb.files import FileProblem
+from bot.kb.guide_codec import MARKER_KEYS
 from bot.kb.yamlfile import YamlError, load_yaml
 
 GUIDE_GLOB = "guides/*.yaml"
-MARKER_KEYS = ("markers", "weak_markers", "foreign")
-
-
-def guide_to_dict(guide: Guide) -> dict:
-    """A JSON-ready mapping of a guide (how the database stores it)."""
-    return {"name": guide.name, "title": {"en": guide.title.en, "de": guide.title.de},
-            "language": guide.language, "source": guide.source,
-            **{key: list(getattr(guide, key)) for key in MARKER_KEYS}}
-
-
-def guide_from_dict(data: dict) -> Guide:
-    """The inverse of guide_to_dict."""
-    return Guide(name=data["name"], title=Localized(data["title"]["en"], data["title"]["de"]),
-                 language=data["language"], source=data["source"],
-                 **{key: tuple(data.get(key, ())) for key in MARKER_KEYS})
 
 
 def parse_guide(data, path: Path) -> tuple[Guide | None, list[FileProblem]]:

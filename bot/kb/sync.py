@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.db.tables import STATE_ID, EntryRow, GuideRow, KbStateRow, utcnow
 from bot.engine.model import Entry, Guide
 from bot.kb.codec import entry_to_dict
-from bot.kb.guides import guide_to_dict
+from bot.kb.guide_codec import guide_to_dict
 
 
 @dataclass(frozen=True)

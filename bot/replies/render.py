@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 
 from bot.engine.commands import fill
 from bot.engine.model import Diagnosis, Entry, Guide, Match
@@ -53,6 +53,12 @@ def _environment() -> Environment:
     env.filters["clip"] = clip
     env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env
+
+
+def cache_compiled_templates(bytecode_cache: BytecodeCache) -> None:
+    """Keep the compiled templates in `bytecode_cache` (before the first render): the command line
+    would compile its template anew on every run."""
+    _environment().bytecode_cache = bytecode_cache
 
 
 def _has_more(diagnosis: Diagnosis) -> bool:
