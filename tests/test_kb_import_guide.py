@@ -12,7 +12,8 @@ import pytest
 from bot.kb.files import load_knowledge
 from tests.cli import run_app
 
-GUIDE = Path("/work/shared/guides/troubleshoot-managed-online-endpoints.de.md")
+# The guide lies in the shared folder beside the checkout (where CI lays it too), not in the repository.
+GUIDE = Path(__file__).resolve().parents[2] / "shared" / "guides" / "troubleshoot-managed-online-endpoints.de.md"
 NAME = "managed-online-endpoints"
 LOGS = "az ml endpoint get-logs"
 
