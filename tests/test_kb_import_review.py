@@ -99,7 +99,7 @@ def test_kb_check_validates_drafts_and_the_status_value(root):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("status: draft", "status: maybe"), encoding="utf-8")
     line = text.splitlines().index("status: draft") + 1
-    problems = [str(p) for p in check_knowledge(root, time_regexes=False)]
+    problems = [str(p) for p in check_knowledge(root)]
     assert problems == [f"{path}:{line}: status 'maybe' must be one of draft, reviewed"]
 
 

@@ -22,7 +22,7 @@ def test_generated_guides_import_review_sync_and_diagnose(tmp_path, db_url):
     root.mkdir()
     _, written, problems = import_all(tmp_path / "md", root)
     assert (written, problems) == (200, [])
-    assert check_knowledge(root, time_regexes=False) == []
+    assert check_knowledge(root) == []
     assert len(load_knowledge(root).drafts) == 200
 
     known = ExistingKnowledge.scan(root)

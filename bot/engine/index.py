@@ -24,7 +24,7 @@ from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
 from bot.engine.regex import NEVER, LinearRegex, PatternError, compile_linear
 from bot.engine.scorer import TextModel, fit_text_model
-from bot.engine.words import STOP_WORDS, WORD_RE, stem
+from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
 MAX_REACH = 4096  # patterns that can match more than this are searched whole
@@ -126,16 +126,6 @@ class KnowledgeIndex:
     def entry(self, entry_id: str) -> Entry | None:
         i = self.by_id.get(entry_id)
         return None if i is None else self.entries[i]
-
-
-# Stemming is a loop over suffixes; the same words recur across entries and across pastes, so each
-# distinct word is stemmed once (bounded: a flood of random tokens cannot grow it without end).
-cached_stem = lru_cache(maxsize=1 << 16)(stem)
-
-
-def cached_content_stems(lower_text: str) -> list[str]:
-    """words.content_stems through the stem cache."""
-    return [cached_stem(w) for w in WORD_RE.findall(lower_text) if len(w) > 1 and w not in STOP_WORDS]
 
 
 def _compile_pattern(source: str) -> LinearRegex:
@@ -240,12 +230,12 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
             words = phrase_words[text]
             if words:
                 phrase_anchors[_anchor_word(words, word_frequency)].append(Phrase(i, text))
-                raw_symptoms.append((i, text, cached_content_stems(text.lower()), True))
+                raw_symptoms.append((i, text, content_stems(text.lower()), True))
         for source in s.patterns:
             anchor = literal_anchor(source)
             patterns.append(Pattern(i, source, anchor, max_width(source), inner_word(anchor), ""))
         for text in s.symptoms:
-            raw_symptoms.append((i, text, cached_content_stems(text.lower()), False))
+            raw_symptoms.append((i, text, content_stems(text.lower()), False))
         hints[i] = tuple(tuple(h.lower() for h in cause.hints) for cause in entry.causes)
 
     # idf over entries: a word many entries use ("endpoint") says little about which entry it is,
@@ -278,7 +268,7 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
     for _, text, _, _ in raw_symptoms:
         for word in WORD_RE.findall(text.lower()):
             if len(word) >= 4 and word.isalpha() and word not in STOP_WORDS and word not in typo_words:
-                st = cached_stem(word)
+                st = stem(word)
                 if st in stem_to_symptoms:
                     typo_words[word] = st
     typo_deletions: dict[str, list[str]] = defaultdict(list)

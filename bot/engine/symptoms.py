@@ -16,9 +16,9 @@ from collections import defaultdict
 
 from rapidfuzz.distance import OSA
 
-from bot.engine.index import KnowledgeIndex, Symptom, cached_content_stems, cached_stem, deletion_variants
+from bot.engine.index import KnowledgeIndex, Symptom, deletion_variants
 from bot.engine.paste import Paste
-from bot.engine.words import STOP_WORDS
+from bot.engine.words import STOP_WORDS, content_stems, stem
 
 W_SYMPTOM = 0.7  # scaled by coverage
 MIN_COVERAGE = 0.6
@@ -29,12 +29,8 @@ MAX_OCCURRENCES = 20  # lines examined per symptom
 SHORT_TEXT = 800  # a paste this short is matched as one piece as well as line by line
 LINE_STEMS_UP_TO = 2000  # characters of a line whose words are compared with a symptom
 
-# A paste repeats its words, and pastes repeat each other's: each distinct word is stemmed once.
-_stem = cached_stem
-
-
 def _content_stems(lower_text: str) -> set[str]:
-    return set(cached_content_stems(lower_text))
+    return set(content_stems(lower_text))
 
 
 def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dict[str, set[str]]:
@@ -57,7 +53,7 @@ def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dic
         if word in vocab:
             by_stem[word].add(word)
             continue
-        st = _stem(word)
+        st = stem(word)
         if st in vocab:
             by_stem[st].add(word)
         elif short and len(word) >= TYPO_MIN_LETTERS and word.isalpha():
@@ -70,7 +66,7 @@ def _paste_stems(index: KnowledgeIndex, paste: Paste, statuses: set[str]) -> dic
 def _compound_tail(vocab, word: str) -> str | None:
     """The stem of the longest known word a German compound ends with: Benutzercontainer -> container."""
     for start in range(1, len(word) - 4):
-        st = _stem(word[start:])
+        st = stem(word[start:])
         if st in vocab and len(st) >= 5:
             return st
     return None

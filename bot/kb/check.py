@@ -13,11 +13,10 @@ SAMPLE_ENTITIES = {"endpoint-name": "my-endpoint", "deployment-name": "blue", "r
                    "workspace-name": "ws-ml", "region": "westeurope"}
 
 
-def check_knowledge(root: Path, *, time_regexes: bool = True) -> list[FileProblem]:
+def check_knowledge(root: Path) -> list[FileProblem]:
     """Schema, unique ids, guides, regex safety and rendering of every entry (drafts too) in both languages.
 
-    Regex safety is checked while the files are read (bot.kb.regexcheck: the pattern must run on
-    RE2); it is static and cheap, so `time_regexes` no longer changes anything.
+    Regex safety is checked while the files are read (bot.kb.regexcheck: the pattern must run on RE2).
     """
     root = Path(root)
     result = load_knowledge(root)

@@ -193,7 +193,6 @@ class Renderer(SlackViews):
         text = view["t"]["others_title"] + ": " + (", ".join(m["id"] for m in others) or view["t"]["no_others"])
         return SlackReply(text=clip(text, MAX_SECTION), blocks=blocks)
 
-    slack_others = slack_more  # the name the "other_matches" button's listener used before "More"
 
     def entry_view(self, entry: Entry, lang: str) -> dict:
         """The template data of an entry on its own, commands left with their <placeholders>."""
