@@ -19,6 +19,8 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     ("azure.core.exceptions.HttpResponseError: Operation returned an invalid status 'Unauthorized'", [401]),
     ("429", [429]),
     ("INFO POST /score 200 OK\nERROR POST /score 500 Internal Server Error", [500]),
+    # Triton's client puts the status in brackets after the exception's name
+    ("tritonclient.utils.InferenceServerException: [408] an exception occurred in the client", [408]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
     assert [code for code, _ in extract_statuses(text)] == expected
@@ -34,6 +36,8 @@ def test_statuses_stated_as_http_are_found(text, expected):
     "exit code 500",
     "got 500 requests in 3 s",
     "took 413 seconds",
+    "values = scores[500]",
+    "OSError: [Errno 111] Connection refused",
 ])
 def test_numbers_that_are_not_statuses_are_ignored(text):
     assert extract_statuses(text) == []
@@ -98,3 +102,22 @@ def test_a_reason_phrase_before_the_number_states_a_status():
     assert extract_statuses("(None) Failed Dependency 424") == [(424, 1)]
     assert extract_statuses("Request Entity Too Large (413)") == [(413, 1)]
     assert extract_statuses("failed dependency for 3 tasks") == []
+
+
+@pytest.mark.parametrize("text, endpoint, deployment", [
+    ("Hallo, beim Erstellen der Bereitstellung blue für den Endpunkt churn-ep kommt OutOfQuota", "churn-ep", "blue"),
+    ("deployment green-v2 of endpoint fraud-ep crashed: ResourceNotReady", "fraud-ep", "green-v2"),
+    ("the deployment green failed on endpoint 'ep1'", "ep1", "green"),
+])
+def test_unquoted_deployment_names_in_prose(text, endpoint, deployment):
+    entities = extract_entities(text, text.lower())
+    assert (entities.get("endpoint-name"), entities.get("deployment-name")) == (endpoint, deployment)
+
+
+@pytest.mark.parametrize("text", [
+    "the deployment failed with OutOfQuota",
+    "deployment create failed",
+    "our deployment is stuck",
+])
+def test_ordinary_words_after_deployment_are_not_names(text):
+    assert "deployment-name" not in extract_entities(text, text.lower())

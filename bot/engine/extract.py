@@ -29,6 +29,7 @@ _STATUS_CANDIDATE = re.compile(r"[\s\"'=:(\[#>-]([1-5]\d\d)(?!\d)(?![.,]\d)(?!\s
 _STATUS_BEFORE = re.compile(r"""(?x)(?:
     http/\d(?:\.\d)?\s+                                                   # http/1.1 429
   | (?:->|→|=>)\s?                                                       # POST /score -> 429
+  | (?:exception|error|fehler):?\s?\[                                  # InferenceServerException: [408]
   | \b(?:failures?|errors?|responses?|fehler)\s+(?:are|were|is|was|sind|waren)\s+(?:all\s+|alle\s+)?
   | (?<![\w-])["']?(?:status(?:[_ -]?code)?|http[_ -]?status(?:[_ -]?code)?|response[_ -]?status
        |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?              # "status": 429, code=429
@@ -79,6 +80,7 @@ _VERBS = ("get-logs|get-credentials|show|list|create|update|delete|invoke|regene
           "key|keys|url|uri|scoring-uri|scoring_uri|scoring-url|primary-key|auth-mode|auth_mode|returns|gibt|liefert|"
           "is|ist|was|war")
 _NAMEISH = r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|[a-z]+\d[a-z0-9]*"  # fraud-ep, churn_ep2, ep1
+_ROLLOUT_NAMES = r"blue|green"
 _GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _NAME = r"[a-z0-9][a-z0-9_-]{0,62}"
 
@@ -138,6 +140,12 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
           {"v": "endpoint-name"}),
     _rule("deployment", rf"deployment\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
     _rule("bereitstellung", rf"bereitstellung\s+[\"'`](?P<v>{_NAME})[\"'`]", {"v": "deployment-name"}),
+    # Unquoted: a name-ish word, or the names the docs' blue/green rollouts use ("deployment blue
+    # failed", "die Bereitstellung green für den Endpunkt ...").
+    _rule("deployment", rf"deployment\s+(?!(?:{_VERBS})\b)(?P<v>{_NAMEISH}|{_ROLLOUT_NAMES})\b",
+          {"v": "deployment-name"}),
+    _rule("bereitstellung", rf"bereitstellung\s+(?!(?:{_VERBS})\b)(?P<v>{_NAMEISH}|{_ROLLOUT_NAMES})\b",
+          {"v": "deployment-name"}),
 )
 
 _TRIGGER_WORDS = {trigger: inner_word(trigger) for trigger, _, _ in _ENTITY_RULES}
