@@ -24,7 +24,7 @@ from bot.engine.markers import MarkerSet, inner_word
 from bot.engine.model import ConfirmedExample, Entry, Guide
 from bot.engine.regex import NEVER, LinearRegex, PatternError, compile_linear
 from bot.engine.scorer import TextModel, fit_text_model
-from bot.engine.words import STOP_WORDS, WORD_RE, content_stems, stem
+from bot.engine.words import QUESTION_WORDS, STOP_WORDS, WORD_RE, content_stems, stem
 
 _LITERAL = _sre_parse.LITERAL
 MAX_REACH = 4096  # patterns that can match more than this are searched whole
@@ -66,7 +66,9 @@ class Symptom:
     text: str
     stems: tuple[str, ...]
     weight: float  # sum of the stems' idf
-    key_stem: str  # the stem with the highest idf: a match must contain it
+    # The words a match must contain (or else cover nearly all of the symptom): the content stem with
+    # the highest idf, and the symptom's question words ("how do I get the logs" needs "logs" and "how").
+    key_stems: tuple[str, ...]
     from_phrase: bool  # phrases are also matched fuzzily, to survive typos
 
 
@@ -255,9 +257,10 @@ def _build_index(entries, guides, confirmed) -> KnowledgeIndex:
         if not unique:
             continue
         k = len(symptoms)
-        key = max(unique, key=lambda st: (idf[st], len(st)))
+        key = max(unique, key=lambda st: (st not in QUESTION_WORDS, idf[st], len(st)))
+        keys = (key, *(st for st in unique if st in QUESTION_WORDS and st != key))
         weight = sum(idf[st] for st in unique)
-        symptoms.append(Symptom(entry_i, text, unique, weight, key, from_phrase))
+        symptoms.append(Symptom(entry_i, text, unique, weight, keys, from_phrase))
         for st in unique:
             stem_to_symptoms[st].append(k)
         for st in _gate_stems(unique, idf, weight):

@@ -117,10 +117,12 @@ def match_symptoms(index: KnowledgeIndex, paste: Paste, add, evidence, statuses:
         symptom = index.symptoms[k]
         # The symptom's coverage by the whole paste: an upper bound of any line's.
         covered = sum(idf[st] for st in symptom.stems if st in by_stem)
-        # The symptom's most telling word must be there unless nearly all of it is: "Too Many
-        # Requests" shares words with "too many pending requests", but not "pending", the point.
+        # The symptom's most telling word (and its question word) must be there unless nearly all of
+        # it is: "Too Many Requests" shares words with "too many pending requests", but not "pending",
+        # the point.
+        has_keys = all(st in by_stem for st in symptom.key_stems)
         if covered < MIN_COVERAGE * symptom.weight or (
-                symptom.key_stem not in by_stem and covered < KEYLESS_COVERAGE * symptom.weight):
+                not has_keys and covered < KEYLESS_COVERAGE * symptom.weight):
             continue
         if symptom.from_phrase and ("phrase", symptom.text) in evidence.get(symptom.entry, {}):
             continue
@@ -130,7 +132,7 @@ def match_symptoms(index: KnowledgeIndex, paste: Paste, add, evidence, statuses:
             coverage, pos = _coverage(index, symptom, whole), 0
         else:
             coverage, pos = _best_line_coverage(index, paste, symptom, by_stem, line_stems)
-        if coverage >= (MIN_COVERAGE if symptom.key_stem in by_stem else KEYLESS_COVERAGE) and (
+        if coverage >= (MIN_COVERAGE if has_keys else KEYLESS_COVERAGE) and (
                 len(symptom.stems) == 1 or sum(1 for st in symptom.stems if st in by_stem) >= 2):
             best_per_entry[symptom.entry].append((coverage, symptom, pos))
     for entry, found in best_per_entry.items():

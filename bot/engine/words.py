@@ -27,6 +27,10 @@ STOP_WORDS = frozenset(
     "hilfe ja nein doch da hier dort ab viele viel".split()
 )
 
+# They count towards a symptom's coverage but are never its key word: "how do I get the logs of my
+# deployment" is about logs, and "how do I raise max_concurrent_requests on my deployment" is not.
+QUESTION_WORDS = frozenset("how where wie wo woher wohin wieso weshalb".split())
+
 _SUFFIXES = ("ungen", "ings", "ing", "ung", "ed", "es", "en", "er", "s", "e")
 
 
