@@ -21,6 +21,8 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     ("INFO POST /score 200 OK\nERROR POST /score 500 Internal Server Error", [500]),
     # Triton's client puts the status in brackets after the exception's name
     ("tritonclient.utils.InferenceServerException: [408] an exception occurred in the client", [408]),
+    ("requests are rejected with 429 by the endpoint", [429]),
+    ("Bilder über 2 MB werden vom Endpunkt mit 413 abgelehnt", [413]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
     assert [code for code, _ in extract_statuses(text)] == expected
@@ -38,6 +40,7 @@ def test_statuses_stated_as_http_are_found(text, expected):
     "took 413 seconds",
     "values = scores[500]",
     "OSError: [Errno 111] Connection refused",
+    "the change was rejected with 3 warnings",
 ])
 def test_numbers_that_are_not_statuses_are_ignored(text):
     assert extract_statuses(text) == []

@@ -30,6 +30,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
     http/\d(?:\.\d)?\s+                                                   # http/1.1 429
   | (?:->|→|=>)\s?                                                       # POST /score -> 429
   | (?:exception|error|fehler):?\s?\[                                  # InferenceServerException: [408]
+  | \b(?:rejected|refused|answered|abgelehnt|beantwortet)\s+(?:with|mit)\s+(?:an?\s+|einem\s+)?  # rejected with 413
   | \b(?:failures?|errors?|responses?|fehler)\s+(?:are|were|is|was|sind|waren)\s+(?:all\s+|alle\s+)?
   | (?<![\w-])["']?(?:status(?:[_ -]?code)?|http[_ -]?status(?:[_ -]?code)?|response[_ -]?status
        |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?              # "status": 429, code=429
@@ -46,7 +47,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
 )$""")
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?\s+(?:errors?|fehler|responses?|"
-                           r"antworten|status|zurück|zurueck)\b|\s(?:client|server) error\b)")
+                           r"antworten|status|zurück|zurueck|abgelehnt|zurückgewiesen)\b|\s(?:client|server) error\b)")
 # Units and counts after a number make it a duration, size or count, whatever came before.
 _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
                                r"times\b|rows?\b|bytes?\b|requests?\b)|\s+s\b")
