@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bot.engine.diagnose import SIGNAL_CANDIDATES, decide
-from bot.engine.extract import extract_statuses
+from bot.engine.extract import focus_statuses, stated_statuses
 from bot.engine.fusion import (
     ANY_COEFFICIENTS,
     ANY_FEATURES,
@@ -64,7 +64,8 @@ def case_rows(index: KnowledgeIndex, text: str) -> tuple[tuple[float, ...], list
     prepared = prepare(text).text
     clean = redact(prepared, prepared.lower())
     paste = Paste(clean, clean.lower())
-    ranked = rank(index, paste, extract_statuses(clean, paste.lower), limit=SIGNAL_CANDIDATES)
+    stated = stated_statuses(clean, paste.lower)
+    ranked = rank(index, paste, focus_statuses(stated), limit=SIGNAL_CANDIDATES, stated=stated)
     _query, modelled = model_scores(index, paste)
     x_any = max(any_feature_sets(index, paste, ranked, modelled) or [(0.0,) * len(ANY_FEATURES)],
                 key=lambda x: probability(x, ANY_COEFFICIENTS))

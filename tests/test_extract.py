@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.extract import extract_codes, extract_entities, extract_statuses
+from bot.engine.extract import extract_codes, extract_entities, extract_statuses, stated_statuses
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -124,3 +124,9 @@ def test_unquoted_deployment_names_in_prose(text, endpoint, deployment):
 ])
 def test_ordinary_words_after_deployment_are_not_names(text):
     assert "deployment-name" not in extract_entities(text, text.lower())
+
+
+def test_successes_among_failures_are_stated_but_not_the_focus():
+    text = "the API returns a 200 status code even for bad input; how do I return 400?"
+    assert extract_statuses(text) == [(400, 1)]
+    assert stated_statuses(text) == [(200, 1), (400, 1)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from bot.engine.edges import bare_status_call, status_decides
-from bot.engine.extract import extract_codes, extract_entities, extract_statuses
+from bot.engine.extract import extract_codes, extract_entities, focus_statuses, stated_statuses
 from bot.engine.fusion import fuse
 from bot.engine.index import KnowledgeIndex
 from bot.engine.matching import rank
@@ -36,7 +36,8 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     if clean is not prepared.text:
         lower = clean.lower()
     paste = Paste(clean, lower)
-    statuses = extract_statuses(clean, lower)
+    stated = stated_statuses(clean, lower)
+    statuses = focus_statuses(stated)
     extraction = Extraction(
         text=clean,
         codes=tuple(extract_codes(clean)),
@@ -48,7 +49,7 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     matches: list[Match] = []
     if clean.strip():
         with work_budget():  # all pattern searches of this paste together: bounded work
-            ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES)
+            ranked = rank(index, paste, statuses, limit=SIGNAL_CANDIDATES, stated=stated)
         matches = fuse(index, paste, ranked)
     decision, kept = decide(matches)
     if kept and not kept[0].evidence:

@@ -170,7 +170,20 @@ _NOT_A_VALUE = re.compile(r"^(?:<.*>|\$.*|\{.*\}|x+|xxx.*|none|null|true|false|m
 
 
 def extract_statuses(text: str, lower: str | None = None) -> list[tuple[int, int]]:
-    """HTTP status codes the text states as such, with their 1-based line, in order of appearance."""
+    """HTTP status codes the text states as such, with their 1-based line, in order of appearance;
+    the failures alone when there are failures among them."""
+    return focus_statuses(stated_statuses(text, lower))
+
+
+def focus_statuses(statuses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A success line in a log full of failures is not what the paste is about."""
+    if any(code >= 400 for code, _ in statuses):
+        return [(code, line) for code, line in statuses if code >= 400]
+    return statuses
+
+
+def stated_statuses(text: str, lower: str | None = None) -> list[tuple[int, int]]:
+    """Every HTTP status code the text states as such, successes among failures too."""
     lower = text.lower() if lower is None else lower
     stripped = lower.strip()
     if stripped.isdigit() and len(stripped) == 3 and int(stripped) in HTTP_STATUSES:
@@ -203,11 +216,7 @@ def extract_statuses(text: str, lower: str | None = None) -> list[tuple[int, int
         for m in _INVALID_STATUS.finditer(lower):
             found.setdefault(_REASON_CODES[m.group(1)], m.start())
     ordered = sorted(found.items(), key=lambda item: item[1])
-    statuses = [(code, lower.count("\n", 0, pos) + 1) for code, pos in ordered]
-    # A success line in a log full of failures is not what the paste is about.
-    if any(code >= 400 for code, _ in statuses):
-        statuses = [(code, line) for code, line in statuses if code >= 400]
-    return statuses
+    return [(code, lower.count("\n", 0, pos) + 1) for code, pos in ordered]
 
 
 def extract_codes(text: str) -> list[tuple[str, int]]:

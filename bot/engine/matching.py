@@ -39,8 +39,13 @@ GENERIC_CODES = frozenset({"InternalServerError", "NotFound", "BadRequest", "Una
                            "ServiceUnavailable", "TooManyRequests", "UserError", "BadArgument", "ResourceNotFound",
                            "InternalError", "ServiceError"})
 
-def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5) -> list[Match]:
-    """Entries with any evidence, best first, at most `limit`."""
+def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *, limit: int = 5,
+         stated: list[tuple[int, int]] | None = None) -> list[Match]:
+    """Entries with any evidence, best first, at most `limit`.
+
+    `statuses` are the ones the paste is about; `stated` (by default the same) every status it
+    states, so that "returns 200 even for bad input; how do I return 400?" still counts its 200 in
+    a symptom about 200s."""
     lower = paste.lower
     evidence: dict[int, dict[tuple[str, str], Evidence]] = defaultdict(dict)
 
@@ -57,7 +62,7 @@ def rank(index: KnowledgeIndex, paste: Paste, statuses: list[tuple[int, int]], *
     _match_codes(index, paste, add)
     _match_phrases(index, paste, add)
     _match_patterns(index, paste, add)
-    match_symptoms(index, paste, add, evidence, {str(code) for code, _ in statuses})
+    match_symptoms(index, paste, add, evidence, {str(code) for code, _ in (stated or statuses)})
 
     # Each guide's entries are judged by that guide's words: "kubectl" says a paste is about the
     # AKS guide's service, and so against the entries of a guide about another one.
