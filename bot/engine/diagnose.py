@@ -36,7 +36,7 @@ def diagnose(text: str | bytes, index: KnowledgeIndex, *, lang: str | None = Non
     if clean is not prepared.text:
         lower = clean.lower()
     paste = Paste(clean, lower)
-    stated = stated_statuses(clean, lower)
+    stated = stated_statuses(clean, lower, paste.lower_tokens)
     statuses = focus_statuses(stated)
     extraction = Extraction(
         text=clean,

@@ -8,8 +8,10 @@ Entities are the values that fill command placeholders (`<endpoint-name>` ...).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.engine.markers import inner_word
+from bot.engine.paste import word_set
 
 # The statuses an HTTP client meets in practice; other three-digit numbers are never statuses.
 HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 410,
@@ -23,8 +25,8 @@ _REASONS = ("too many requests|unauthori[sz]ed|not found|request time-?out|paylo
             "zu viele anforderungen|interner serverfehler|modellfehler")
 
 # A candidate is a three-digit number after a space, quote or separator; the words around it decide.
-# (A consuming prefix instead of a look-behind lets the regex engine skip ahead on a 1 MB log.)
-_STATUS_CANDIDATE = re.compile(r"[\s\"'=:(\[#>-]([1-5]\d\d)(?!\d)(?![.,]\d)(?!\s?ms\b)")
+# Each number has its own regex (see _number_candidate), starting with its literal, so the regex
+# engine skips ahead on a 1 MB log.
 # What may stand right before a status (matched against the lowercased text that ends at it).
 _STATUS_BEFORE = re.compile(r"""(?x)(?:
     http/\d(?:\.\d)?\s+                                                   # http/1.1 429
@@ -182,32 +184,56 @@ def focus_statuses(statuses: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return statuses
 
 
-def stated_statuses(text: str, lower: str | None = None) -> list[tuple[int, int]]:
-    """Every HTTP status code the text states as such, successes among failures too."""
+# The words a status number can stand as: "429", "429s" (returns 429s), "429er" (lauter 429er).
+_STATUS_WORDS = frozenset(f"{code}{suffix}" for code in HTTP_STATUSES for suffix in ("", "s", "er", "ern", "ers"))
+
+
+def _status_numbers(tokens: set[str]) -> list[str]:
+    """The HTTP status numbers the text holds as words, in a fixed order (a set intersection, so a
+    log's thousands of words are not looked at one by one)."""
+    return sorted({word[:3] for word in tokens & _STATUS_WORDS})
+
+
+@lru_cache(maxsize=128)
+def _number_candidate(number: str) -> re.Pattern[str]:
+    """A status number not followed by more digits, a decimal or a duration ("429 ms"). It starts
+    with the literal, so the regex engine skips ahead; the caller checks the character before."""
+    return re.compile(number + r"(?!\d)(?![.,]\d)(?!\s?ms\b)")
+
+
+# What may stand right before a status number: a space, quote or separator.
+_STATUS_OPENERS = frozenset(" \t\n\r\f\v\"'=:([#>-")
+
+
+def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None = None) -> list[tuple[int, int]]:
+    """Every HTTP status code the text states as such, successes among failures too.
+
+    `tokens`: the text's distinct words, when the caller has them (Paste.lower_tokens)."""
     lower = text.lower() if lower is None else lower
     stripped = lower.strip()
     if stripped.isdigit() and len(stripped) == 3 and int(stripped) in HTTP_STATUSES:
         return [(int(stripped), 1)]
     found: dict[int, int] = {}  # status -> position of its first stated mention
-    settled: set[str] = set()  # numbers found as statuses, or looked at often enough
-    misses: dict[str, int] = {}  # number -> mentions that were not statuses
-    for m in _STATUS_CANDIDATE.finditer(" " + lower):  # the space lets a status open the text
-        number = m.group(1)
-        if number in settled or int(number) not in HTTP_STATUSES:
-            continue
-        start, end = m.start(1) - 1, m.end(1) - 1
-        if lower[start - 1: start] == ":" and lower[start - 2: start - 1].isdigit():
-            continue  # 13:42:500, a time
-        after = lower[end: end + 40]
-        # A reason phrase settles it ("408 Request Timeout"); a unit rules it out ("408 ms").
-        if _STATUS_AFTER.match(after) or (
-                not _STATUS_NOT_AFTER.match(after) and _STATUS_BEFORE.search(lower, max(0, start - 40), start)):
-            found[int(number)] = start
-            settled.add(number)
-            continue
-        misses[number] = misses.get(number, 0) + 1
-        if misses[number] >= MAX_CONTEXT_CHECKS:
-            settled.add(number)
+    # Each status number the text holds is looked for on its own, from its literal: a log of a
+    # million characters names thousands of numbers, but only a few dozen are HTTP statuses.
+    spaced = " " + lower  # the space lets a status open the text
+    for number in _status_numbers(tokens if tokens is not None else word_set(lower)):
+        misses = 0
+        for m in _number_candidate(number).finditer(spaced):
+            if spaced[m.start() - 1] not in _STATUS_OPENERS:
+                continue  # part of a word or a longer number: 1200, v429
+            start, end = m.start() - 1, m.end() - 1
+            if lower[start - 1: start] == ":" and lower[start - 2: start - 1].isdigit():
+                continue  # 13:42:500, a time
+            after = lower[end: end + 40]
+            # A reason phrase settles it ("408 Request Timeout"); a unit rules it out ("408 ms").
+            if _STATUS_AFTER.match(after) or (
+                    not _STATUS_NOT_AFTER.match(after) and _STATUS_BEFORE.search(lower, max(0, start - 40), start)):
+                found[int(number)] = start
+                break
+            misses += 1
+            if misses >= MAX_CONTEXT_CHECKS:
+                break
     if "http_code" in lower:  # curl -w "%{http_code}" prints the status alone on a line
         for m in _STATUS_ALONE.finditer(lower):
             if int(m.group(1)) in HTTP_STATUSES:
