@@ -22,6 +22,9 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     # Triton's client puts the status in brackets after the exception's name
     ("tritonclient.utils.InferenceServerException: [408] an exception occurred in the client", [408]),
     ("requests are rejected with 429 by the endpoint", [429]),
+    ("Wir sehen lauter 429er Fehler", [429]),
+    ("seit heute nur 500er-Antworten vom Endpunkt", [500]),
+    ("a burst of 404-errors on /score", [404]),
     ("Bilder über 2 MB werden vom Endpunkt mit 413 abgelehnt", [413]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
