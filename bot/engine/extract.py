@@ -48,7 +48,8 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
        internal\ server\ error|failed\ dependency|request\ entity\ too\ large)[\s:(-]{1,3}  # Payload too large 413
 )$""")
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
-_STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b|(?:s|er|-er)?[\s-]+(?:errors?|fehler|responses?|"
+_STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b"
+                           r"|(?:s|er|-er)?[\s-]+(?:errors?|fehler|responses?|"
                            r"antworten|status|zurück|zurueck|abgelehnt|zurückgewiesen)\b|\s(?:client|server) error\b)")
 # Units and counts after a number make it a duration, size or count, whatever came before.
 _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
