@@ -12,8 +12,11 @@ from dataclasses import replace
 import pytest
 
 from bot.engine.diagnose import diagnose
+from bot.engine.extract import focus_statuses, stated_statuses
 from bot.engine.index import build_index
+from bot.engine.matching import rank
 from bot.engine.model import ConfirmedExample
+from bot.engine.paste import Paste
 
 
 def answer(index, paste: str) -> tuple[str, str | None]:
@@ -151,3 +154,26 @@ def test_a_client_side_path_error_is_not_a_crashed_container(shipped_index):
     # "does not exist" for a local path the SDK validates is no model missing inside the container
     d = diagnose("azure.ai.ml.exceptions.ValidationException: Model path does not exist: ./model", shipped_index)
     assert d.top is None or d.top.entry.id != "ERR_2200" or d.decision == "no_match"
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("how do I increase max_concurrent_requests_per_instance on my online deployment?", "HTTP_429_TOO_MANY_PENDING"),
+    ("how do I get the logs of my online deployment?", "get-container-logs"),
+])
+def test_a_question_lands_on_what_it_asks_about_not_on_its_question_words(shipped_index, question, entry):
+    d = diagnose(question, shipped_index)
+    assert d.decision != "no_match"
+    assert d.matches[0].entry.id == entry
+
+
+
+def test_a_200_stated_beside_a_failure_still_counts_in_symptoms_about_200s(shipped_index):
+    # The paste is about its 500s (the focus), but "200 but slow" is still what it says of the rest.
+    text = "Most calls to the online endpoint return 200 but slow (4 s), a few return 500."
+    paste = Paste(text, text.lower())
+    stated = stated_statuses(text, text.lower())
+    assert focus_statuses(stated) == [(500, 1)]
+    ranked = rank(shipped_index, paste, focus_statuses(stated), limit=8, stated=stated)
+    evidence = {(e.signal, e.text) for m in ranked if m.entry.id == "HTTP_200" for e in m.evidence}
+    assert ("symptom", "200 but slow") in evidence
+    assert diagnose(text, shipped_index).matches[0].entry.id == "HTTP_500"
