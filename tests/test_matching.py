@@ -113,6 +113,20 @@ def test_inner_words_are_whole_words_of_any_text_containing_the_literal():
     assert inner_word("api.openai.com") in word_set(text.lower())
 
 
+def test_a_long_log_yields_every_word_once_whatever_piece_it_falls_in():
+    import re
+
+    from bot.engine.paste import word_set
+
+    # Words of every length, so that some straddle each place the text is cut into pieces
+    lines = [f"2026-11-29T10:{n % 60:02d} worker_{n} request_id=ab{n * 7919}cd status=429 took {n % 997} ms"
+             for n in range(3000)]
+    text = "\n".join(lines).lower()
+    assert len(text) > 100_000
+    assert word_set(text) == set(re.findall(r"\w+", text))
+    assert word_set("") == set()
+
+
 def test_a_setting_shared_with_an_entry_of_another_status_does_not_outweigh_the_stated_status(shipped_index):
     # request_timeout_ms belongs to the 408 entry too; the paste states 429s, not a 408
     paste = ("load test against our endpoint: request_settings has max_concurrent_requests_per_instance: 1 and "
