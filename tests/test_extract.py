@@ -87,6 +87,22 @@ def test_entities_from_scoring_uri_cli_and_resource_ids():
     assert entities["model-version"] == "3"
 
 
+def test_entities_buried_in_a_long_log_are_read_as_in_a_short_paste():
+    from bot.engine.paste import word_set
+
+    short = ("az ml online-deployment get-logs -e fraud-ep -n blue -g rg-ml -w ws-prod\n"
+             "Failed to pull myacr123.azurecr.io/azureml/azureml_92a0:latest\n"
+             "Model Error: original-code=503\n")
+    noise = "".join(f"2026-11-29 10:{n % 60:02d}:00 INFO worker {n} handled batch in {n % 900} ms\n"
+                    for n in range(2000))
+    long = noise + short + noise
+    assert len(long) > 100_000
+    expected = extract_entities(short, short.lower())
+    assert extract_entities(long, long.lower()) == expected
+    assert extract_entities(long, long.lower(), word_set(long.lower())) == expected
+    assert expected["registry-name"] == "myacr123" and expected["endpoint-name"] == "fraud-ep"
+
+
 def test_placeholders_in_pasted_commands_are_not_taken_as_names():
     text = "az ml online-endpoint show -n <endpoint-name> -g $RG"
     assert extract_entities(text, text.lower()) == {}

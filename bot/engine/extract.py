@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from bot.engine.markers import inner_word
 from bot.engine.paste import word_set
+from bot.engine.regex import literals_in
 
 # The statuses an HTTP client meets in practice; other three-digit numbers are never statuses.
 HTTP_STATUSES = frozenset({200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 410,
@@ -153,6 +154,7 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
 )
 
 _TRIGGER_WORDS = {trigger: inner_word(trigger) for trigger, _, _ in _ENTITY_RULES}
+ONE_PASS_ABOVE = 20_000  # characters: a longer paste is searched for all triggers in one pass
 
 # `az ml online-endpoint|online-deployment <verb> ...` and the 2021 `az ml endpoint` form.
 _AZ_RE = re.compile(r"\baz ml (?P<group>online-endpoint|online-deployment|endpoint)\s[^\n]{0,600}")
@@ -276,12 +278,12 @@ def extract_entities(text: str, lower: str, tokens: set[str] | None = None) -> d
         if value and not _NOT_A_VALUE.match(value) and (name not in found or pos < found[name][0]):
             found[name] = (pos, value)
 
-    present: dict[str, bool] = {}  # several rules share a trigger; each is searched for once
+    # Several rules share a trigger; each is searched for once (a long paste: all in one pass).
+    triggers = tuple(trigger for trigger, word in _TRIGGER_WORDS.items()
+                     if not (tokens is not None and word and word not in tokens))
+    present = literals_in(triggers, lower) if len(lower) > ONE_PASS_ABOVE else {t for t in triggers if t in lower}
     for trigger, pattern, groups in _ENTITY_RULES:
         if trigger not in present:
-            word = _TRIGGER_WORDS[trigger]
-            present[trigger] = not (tokens is not None and word and word not in tokens) and trigger in lower
-        if not present[trigger]:
             continue
         # A rule's mentions come in text order: the first that fills a group is its earliest.
         filled: set[str] = set()

@@ -15,6 +15,7 @@ from dataclasses import replace
 from bot.engine.index import KnowledgeIndex, Pattern
 from bot.engine.model import Evidence, Match
 from bot.engine.paste import Paste
+from bot.engine.regex import literals_in
 from bot.engine.symptoms import match_symptoms
 
 W_CODE = 0.92
@@ -245,10 +246,15 @@ def _candidate_patterns(index: KnowledgeIndex, paste: Paste):
 
 
 def _match_patterns(index: KnowledgeIndex, paste: Paste, add) -> None:
-    for pattern in _candidate_patterns(index, paste):
-        if pattern.word and pattern.word not in paste.lower_tokens:
-            continue  # ruled out by the word set, without scanning the paste
-        if pattern.anchor and pattern.anchor not in paste.lower:
+    patterns = [p for p in _candidate_patterns(index, paste)
+                if not p.word or p.word in paste.lower_tokens]  # the word set rules out, without a scan
+    anchors = {p.anchor for p in patterns if p.anchor}
+    if len(paste.lower) > WINDOWED_ABOVE:  # a long paste is scanned once for all the anchors
+        present = literals_in(tuple(sorted(anchors)), paste.lower)
+    else:
+        present = {anchor for anchor in anchors if anchor in paste.lower}
+    for pattern in patterns:
+        if pattern.anchor and pattern.anchor not in present:
             continue
         m = _search_pattern(pattern, paste)
         if m:
