@@ -26,6 +26,11 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     ("seit heute nur 500er-Antworten vom Endpunkt", [500]),
     ("a burst of 404-errors on /score", [404]),
     ("Bilder über 2 MB werden vom Endpunkt mit 413 abgelehnt", [413]),
+    # a status opening the message, words after it
+    ("404 when calling https://fraud-ep.eastus.inference.ml.azure.com/score", [404]),
+    # a reason phrase that names one status, without its number
+    ("Internal server error when invoking the endpoint with az ml online-endpoint invoke", [500]),
+    ("getting Too Many Requests from the scoring endpoint", [429]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
     assert [code for code, _ in extract_statuses(text)] == expected
@@ -44,6 +49,10 @@ def test_statuses_stated_as_http_are_found(text, expected):
     "values = scores[500]",
     "OSError: [Errno 111] Connection refused",
     "the change was rejected with 3 warnings",
+    "500 rows loaded into the feature table",
+    "429 tests passed, 2 skipped",
+    "(InternalServerError) the operation failed",  # a code, not the reason phrase
+    "FileNotFoundError: model.pkl not found",
 ])
 def test_numbers_that_are_not_statuses_are_ignored(text):
     assert extract_statuses(text) == []

@@ -60,6 +60,12 @@ _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?
 MAX_CONTEXT_CHECKS = 64
 # Blanks, not \s: "^\s*" would run across every following empty line from each line start (quadratic).
 _STATUS_ALONE = re.compile(r"(?m)^[ \t\r]*(\d{3})[ \t\r]*$")
+_WORD_AFTER = re.compile(r"[ \t]+[a-zäöü]")  # a word, not a colon or another number
+# Reason phrases that say which status it was on their own (not "not found", "ok", "unauthorized":
+# files, checks and logins have those too).
+_REASON_ALONE = re.compile(r"\b(internal server error|too many requests|request time-?out|payload too large|"
+                           r"request entity too large|failed dependency)\b")
+_REASON_WORDS = frozenset({"internal", "many", "timeout", "time", "payload", "entity", "dependency"})
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
 _INVALID_STATUS = re.compile(r"invalid status(?: code)? ['\"](" + _REASONS + r")['\"]")
 _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 401, "not found": 404,
@@ -208,6 +214,11 @@ def _number_candidate(number: str) -> re.Pattern[str]:
 _STATUS_OPENERS = frozenset(" \t\n\r\f\v\"'=:([#>-")
 
 
+def _opens(lower: str, start: int, after: str) -> bool:
+    """The number opens the paste and words follow: "404 when calling the endpoint"."""
+    return start < 8 and not lower[:start].strip(" \t\r\n\"'([") and bool(_WORD_AFTER.match(after))
+
+
 def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None = None) -> list[tuple[int, int]]:
     """Every HTTP status code the text states as such, successes among failures too.
 
@@ -231,7 +242,8 @@ def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None
             after = lower[end: end + 40]
             # A reason phrase settles it ("408 Request Timeout"); a unit rules it out ("408 ms").
             if _STATUS_AFTER.match(after) or (
-                    not _STATUS_NOT_AFTER.match(after) and _STATUS_BEFORE.search(lower, max(0, start - 40), start)):
+                    not _STATUS_NOT_AFTER.match(after)
+                    and (_STATUS_BEFORE.search(lower, max(0, start - 40), start) or _opens(lower, start, after))):
                 found[int(number)] = start
                 break
             misses += 1
@@ -241,6 +253,11 @@ def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None
         for m in _STATUS_ALONE.finditer(lower):
             if int(m.group(1)) in HTTP_STATUSES:
                 found.setdefault(int(m.group(1)), m.start(1))
+    if not found and _REASON_WORDS & (tokens if tokens is not None else word_set(lower)):
+        # A reason phrase that names one status is that status even without its number:
+        # "internal server error when invoking the endpoint".
+        for m in _REASON_ALONE.finditer(lower):
+            found.setdefault(_REASON_CODES[m.group(1)], m.start())
     if "invalid status" in lower:
         for m in _INVALID_STATUS.finditer(lower):
             found.setdefault(_REASON_CODES[m.group(1)], m.start())
