@@ -61,11 +61,11 @@ MAX_CONTEXT_CHECKS = 64
 # Blanks, not \s: "^\s*" would run across every following empty line from each line start (quadratic).
 _STATUS_ALONE = re.compile(r"(?m)^[ \t\r]*(\d{3})[ \t\r]*$")
 _WORD_AFTER = re.compile(r"[ \t]+[a-zäöü]")  # a word, not a colon or another number
-# Reason phrases that say which status it was on their own (not "not found", "ok", "unauthorized":
-# files, checks and logins have those too).
+# Reason phrases that say which status it was on their own (not "not found", "ok", "unauthorized",
+# "failed dependency": files, checks, logins and builds have those too).
 _REASON_ALONE = re.compile(r"\b(internal server error|too many requests|request time-?out|payload too large|"
-                           r"request entity too large|failed dependency)\b")
-_REASON_WORDS = frozenset({"internal", "many", "timeout", "time", "payload", "entity", "dependency"})
+                           r"request entity too large)\b")
+_REASON_WORDS = frozenset({"internal", "many", "timeout", "time", "payload", "entity"})
 # What the Azure SDK prints instead of a number: "Operation returned an invalid status 'Unauthorized'".
 _INVALID_STATUS = re.compile(r"invalid status(?: code)? ['\"](" + _REASONS + r")['\"]")
 _REASON_CODES = {"too many requests": 429, "unauthorized": 401, "unauthorised": 401, "not found": 404,
