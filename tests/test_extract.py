@@ -31,6 +31,9 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     # a reason phrase that names one status, without its number
     ("Internal server error when invoking the endpoint with az ml online-endpoint invoke", [500]),
     ("getting Too Many Requests from the scoring endpoint", [429]),
+    # "from" and the service after the number
+    ('{"detail": "Authentication failed"} 401 from my online endpoint since the key rotation', [401]),
+    ("lauter 429er vom Endpunkt seit dem Lasttest", [429]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
     assert [code for code, _ in extract_statuses(text)] == expected
@@ -51,6 +54,7 @@ def test_statuses_stated_as_http_are_found(text, expected):
     "the change was rejected with 3 warnings",
     "500 rows loaded into the feature table",
     "429 tests passed, 2 skipped",
+    "we copied 500 from the old table into the service",
     "(InternalServerError) the operation failed",  # a code, not the reason phrase
     "FileNotFoundError: model.pkl not found",
 ])

@@ -51,7 +51,10 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
 # What may follow it: a reason phrase, or "errors"/"responses" after a plural.
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b"
                            r"|(?:s|er|-er)?[\s-]+(?:errors?|fehler|responses?|"
-                           r"antworten|status|zurück|zurueck|abgelehnt|zurückgewiesen)\b|\s(?:client|server) error\b)")
+                           r"antworten|status|zurück|zurueck|abgelehnt|zurückgewiesen)\b|\s(?:client|server) error\b"
+                           # 401 from my online endpoint, 429s vom Endpunkt
+                           r"|(?:s|er)?\s+(?:from|von|vom)\s+(?:[\w.-]{1,30}\s+){0,3}?"
+                           r"(?:endpoint|endpunkt|server|service|api|deployment|bereitstellung|dienst)s?\b)")
 # Units and counts after a number make it a duration, size or count, whatever came before.
 _STATUS_NOT_AFTER = re.compile(r"(?:s|er)?\s*(?:ms\b|sec|seconds|tests?\b|lines?\b|items?\b|%|mb\b|kb\b|mal\b|"
                                r"times\b|rows?\b|bytes?\b|requests?\b)|\s+s\b")
