@@ -138,3 +138,24 @@ def test_a_setting_shared_with_an_entry_of_another_status_does_not_outweigh_the_
     assert d.decision == "match" and d.matches[0].entry.id == "HTTP_429_TOO_MANY_PENDING", d.matches[:2]
     timeout = diagnose("our endpoint answers 408 after request_timeout_ms: 3000 on every slow request", shipped_index)
     assert timeout.matches[0].entry.id == "HTTP_408"
+
+
+def test_marker_words_count_in_their_plural_and_german_case_forms_but_only_as_whole_words():
+    from bot.engine.markers import MarkerSet
+    from bot.engine.paste import word_set
+
+    ours = MarkerSet(["online endpoint", "Online-Bereitstellung", "azureml"])
+    theirs = MarkerSet(["container app", "kubectl"])
+
+    def first(markers, text):
+        lower = text.lower()
+        found = markers.first(lower, word_set(lower))
+        return found and found[0]
+
+    assert first(ours, "our online endpoints return 401 since yesterday") == "online endpoint"
+    assert first(ours, "unsere Online-Bereitstellungen liefern 401") == "online-bereitstellung"
+    assert first(ours, "the azureml's logs") == "azureml"
+    assert first(ours, "an online endpointless design") is None
+    # "container app" is not "container application": the last word is whole, or an inflected form
+    assert first(theirs, "Your container application crashed") is None
+    assert first(theirs, "two container apps answer 503") == "container app"

@@ -20,13 +20,19 @@ class MarkerSet:
         # A marker with punctuation ("api.openai.com") is looked for only when its words stand in
         # the paste as whole words (an inner one must; an outer one nearly always does), so a 1 MB
         # log is scanned for it only when it can be there.
-        self.phrases: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self.phrases: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = defaultdict(list)
         for marker in sorted({m.lower().strip() for m in markers if m.strip()}):
             parts = _WORD.findall(marker)
             if len(parts) == 1 and parts[0] == marker:
-                self.words.add(marker)
+                self.words.update(inflected(marker))
             elif parts:
-                self.phrases[inner_word(marker) or max(parts, key=len)].append((marker, frozenset(parts)))
+                # The last word may be inflected ("online endpoints", "Online-Bereitstellungen"), but
+                # must be a whole word ("container app" is not "container application").
+                ends_in_word = marker[-1].isalnum()
+                whole = frozenset(parts[:-1] if ends_in_word else parts)
+                last = frozenset(inflected(parts[-1]) if ends_in_word else ())
+                gate = inner_word(marker) or max(parts[:-1] if ends_in_word and len(parts) > 1 else parts, key=len)
+                self.phrases[gate].append((marker, whole, last))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
@@ -35,12 +41,22 @@ class MarkerSet:
         """The marker that occurs first in the paste and its position, or None."""
         found = list(self.words & tokens)
         for gate in self.phrases.keys() & tokens:
-            found.extend(m for m, parts in self.phrases[gate] if parts <= tokens and m in lower)
+            found.extend(m for m, whole, last in self.phrases[gate]
+                         if whole <= tokens and (not last or not last.isdisjoint(tokens)) and m in lower)
         if not found:
             return None
         positions = [(lower.find(m), m) for m in found]
         pos, marker = min(positions)
         return marker, pos
+
+
+# Plural and case endings a marker word may carry in a paste: endpoints, Endpunkte, Bereitstellungen.
+_ENDINGS = ("s", "e", "es", "en", "n")
+
+
+def inflected(word: str) -> set[str]:
+    """A marker word and its inflected forms."""
+    return {word} | {word + ending for ending in _ENDINGS}
 
 
 def inner_word(literal: str) -> str:
