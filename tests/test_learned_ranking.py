@@ -127,6 +127,18 @@ def test_a_model_driven_answer_shows_the_lines_that_weighed_most(shipped_index):
     assert lines and lines[0].line == 3 and "xgboost" in lines[0].text
 
 
+def test_a_path_in_the_container_is_a_line_the_model_can_show(shipped_index):
+    # The lines that weighed most are bare paths: no spaces, but telling words
+    paste = ("Fehler 7 - das Modell lag woanders\n"
+             "FileNotFoundError: model file missing:\n"
+             "/var/azureml-app/azureml-models/iris-classifier/1/model.joblib\n"
+             "gefunden unter:\n"
+             "/var/azureml-app/azureml-models/iris-classifier/1/model_output/model.joblib")
+    d = diagnose(paste, shipped_index)
+    assert d.decision != "no_match" and d.top.entry.id == "ERR_2200"
+    assert any(ev.signal == "model" and "/var/azureml-app/" in ev.text for ev in d.top.evidence)
+
+
 def test_the_model_reads_a_huge_paste_around_its_error_lines(shipped_index):
     filler = "".join(f"2026-11-29T10:{n % 60:02d}:00Z INFO request {n} scored in 12 ms\n" for n in range(12_000))
     error = "ValueError: Model path does not exist: /var/azureml-app/azureml-models/churn/2/model.pkl\n"

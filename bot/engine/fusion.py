@@ -20,6 +20,7 @@ there for a false-accept budget.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from bot.engine.index import KnowledgeIndex
@@ -44,6 +45,7 @@ MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 CONFIRMED_AT = 0.8  # a paste this similar to a confirmed one lands on the confirmed entry
 MODEL_LINES = 2  # the lines shown for a model-driven answer
 MODEL_LINE_WORDS = 3  # ... each with at least this many words
+_LINE_WORD = re.compile(r"[^\W\d_]{2,}")  # words of letters, in prose or in a path
 
 
 @dataclass(frozen=True)
@@ -233,15 +235,17 @@ def _model_evidence(index: KnowledgeIndex, paste: Paste, query: Query, doc: int,
     model = index.text_model
     lines = query.text.split("\n")
     found = []
-    weighed = model.line_weights(query, doc)[:MODEL_LINES]
-    for share, number in weighed:
-        if share < weighed[0][0] / 2:  # a line that weighed far less than the first explains little
-            break
+    first_share = 0.0
+    for share, number in model.line_weights(query, doc):
+        if len(found) == MODEL_LINES or share < first_share / 2:
+            break  # a line that weighed far less than the first shown explains little
         text = lines[number - 1].strip()
-        if len(text.split()) >= MODEL_LINE_WORDS:  # "429" alone explains nothing
+        # "429" alone explains nothing; a path of this service's container does ("/var/azureml-app/...")
+        if len(_LINE_WORD.findall(text)) >= MODEL_LINE_WORDS:
             # What the model read of a long paste is pieced together: find the line in the paste.
             pos = paste.text.find(text)
             found.append(Evidence("model", text[:160], paste.line_of(pos) if pos >= 0 else 0, round(sim, 3)))
+            first_share = first_share or share
     source = model.docs[doc]
     if source.kind == "confirmed":
         found.append(Evidence("confirmed", source.text.strip().replace("\n", " ")[:160], 0, round(sim, 3)))
