@@ -45,6 +45,7 @@ MODEL_EVIDENCE_AT = 0.25  # a model similarity worth showing as evidence
 CONFIRMED_AT = 0.8  # a paste this similar to a confirmed one lands on the confirmed entry
 MODEL_LINES = 2  # the lines shown for a model-driven answer
 MODEL_LINE_WORDS = 3  # ... each with at least this many words
+PATH_LINE_WORDS = 5  # ... or, in a line without spaces (a path), this many distinct words
 _LINE_WORD = re.compile(r"[^\W\d_]{2,}")  # words of letters, in prose or in a path
 
 
@@ -240,8 +241,9 @@ def _model_evidence(index: KnowledgeIndex, paste: Paste, query: Query, doc: int,
         if len(found) == MODEL_LINES or share < first_share / 2:
             break  # a line that weighed far less than the first shown explains little
         text = lines[number - 1].strip()
-        # "429" alone explains nothing; a path of this service's container does ("/var/azureml-app/...")
-        if len(_LINE_WORD.findall(text)) >= MODEL_LINE_WORDS:
+        # "429" alone explains nothing; a path with words of its own does ("/var/azureml-app/azureml-models/
+        # iris/1/model.joblib"), but not this service's path repeated
+        if len(text.split()) >= MODEL_LINE_WORDS or len(set(_LINE_WORD.findall(text))) >= PATH_LINE_WORDS:
             # What the model read of a long paste is pieced together: find the line in the paste.
             pos = paste.text.find(text)
             found.append(Evidence("model", text[:160], paste.line_of(pos) if pos >= 0 else 0, round(sim, 3)))
