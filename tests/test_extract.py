@@ -34,6 +34,8 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     # "from" and the service after the number
     ('{"detail": "Authentication failed"} 401 from my online endpoint since the key rotation', [401]),
     ("lauter 429er vom Endpunkt seit dem Lasttest", [429]),
+    # a load tester's summary (hey): the failures are the focus
+    ("Status code distribution:\n  [200]\t11562 responses\n  [429]\t8438 responses", [429]),
 ])
 def test_statuses_stated_as_http_are_found(text, expected):
     assert [code for code, _ in extract_statuses(text)] == expected

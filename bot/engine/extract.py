@@ -52,6 +52,8 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
 _STATUS_AFTER = re.compile(r"(?:[)\]]?\s?[-:(]?\s?(?:" + _REASONS + r")\b"
                            r"|(?:s|er|-er)?[\s-]+(?:errors?|fehler|responses?|"
                            r"antworten|status|zurück|zurueck|abgelehnt|zurückgewiesen)\b|\s(?:client|server) error\b"
+                           # a load tester's status distribution: "[429]  8438 responses"
+                           r"|\][ \t]+\d{1,9}[ \t]+responses\b"
                            # 401 from my online endpoint, 429s vom Endpunkt
                            r"|(?:s|er)?\s+(?:from|von|vom)\s+(?:[\w.-]{1,30}\s+){0,3}?"
                            r"(?:endpoint|endpunkt|server|service|api|deployment|bereitstellung|dienst)s?\b)")
