@@ -34,6 +34,7 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     # "from" and the service after the number
     ('{"detail": "Authentication failed"} 401 from my online endpoint since the key rotation', [401]),
     ("lauter 429er vom Endpunkt seit dem Lasttest", [429]),
+    ("calls to the scoring uri fail with 500 since the update", [500]),
     # a load tester's summary (hey): the failures are the focus
     ("Status code distribution:\n  [200]\t11562 responses\n  [429]\t8438 responses", [429]),
 ])

@@ -39,7 +39,7 @@ _STATUS_BEFORE = re.compile(r"""(?x)(?:
        |(?<!exit[ _])(?<!return[ _])code)["']?\s*[:=]\s*["']?              # "status": 429, code=429
   | \bhttp(?:[ -]?(?:status(?:[ -]?code)?|error|code|fehler|statuscode))?[\s:#-]{0,3}   # http 429, http error 413
   | \b(?:status|error|errors|fehler|returns?|returned|returning|get|got|getting|gets|receiv(?:e|ed|ing)|
-       responded\ with|response|answers?|see|seeing|saw|hit|hitting|throws?|throwing|fails\ with|failing\ with|
+       responded\ with|response|answers?|see|seeing|saw|hit|hitting|throws?|throwing|fail(?:s|ed|ing)?\ with|
        gives?|gave|giving|yields?)
        :?\s+(?:(?:an?|the|http|status|code|with|only|just|all|lots\ of|many)\s+){0,2}   # returns a 429
   | \b(?:liefert|liefern|gibt|geben|gab|bekomme|bekommen|erhalte|erhalten|kriege|kriegen|antwortet|
