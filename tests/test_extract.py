@@ -35,6 +35,11 @@ from bot.engine.extract import extract_codes, extract_entities, extract_statuses
     ('{"detail": "Authentication failed"} 401 from my online endpoint since the key rotation', [401]),
     ("lauter 429er vom Endpunkt seit dem Lasttest", [429]),
     ("calls to the scoring uri fail with 500 since the update", [500]),
+    # access log lines: the inference server's and uvicorn's
+    ("2025-03-01 12:00:00,000 I [15] azmlinfsrv - POST /score 500 3.1ms", [500]),
+    ('INFO: 10.0.0.4:5555 - "POST /predict HTTP/1.1" 500 Internal Server Error', [500]),
+    # ... but the status the client got stays the focus beside the container's own view
+    ("HTTPError: 424 Client Error: Failed Dependency for url: https://x/score\n(get-logs: POST /score 500)", [424]),
     # a load tester's summary (hey): the failures are the focus
     ("Status code distribution:\n  [200]\t11562 responses\n  [429]\t8438 responses", [429]),
 ])

@@ -30,7 +30,7 @@ _REASONS = ("too many requests|unauthori[sz]ed|not found|request time-?out|paylo
 # engine skips ahead on a 1 MB log.
 # What may stand right before a status (matched against the lowercased text that ends at it).
 _STATUS_BEFORE = re.compile(r"""(?x)(?:
-    http/\d(?:\.\d)?\s+                                                   # http/1.1 429
+    http/\d(?:\.\d)?"?\s+                                                 # http/1.1 429, "POST / HTTP/1.1" 500
   | (?:->|→|=>)\s?                                                       # POST /score -> 429
   | (?:exception|error|fehler):?\s?\[                                  # InferenceServerException: [408]
   | \b(?:rejected|refused|answered|abgelehnt|beantwortet)\s+(?:with|mit)\s+(?:an?\s+|einem\s+)?  # rejected with 413
@@ -66,6 +66,9 @@ MAX_CONTEXT_CHECKS = 64
 # Blanks, not \s: "^\s*" would run across every following empty line from each line start (quadratic).
 _STATUS_ALONE = re.compile(r"(?m)^[ \t\r]*(\d{3})[ \t\r]*$")
 _WORD_AFTER = re.compile(r"[ \t]+[a-zäöü]")  # a word, not a colon or another number
+# An access log's request line and status: POST /score 500, "POST /score HTTP/1.1" 500
+_ACCESS_LOG = re.compile(r"\b(?:get|post|put|patch|delete) /[^\s\"]{0,200}(?: http/\d(?:\.\d)?\"?)? "
+                         r"(\d{3})\b(?![.,]\d)")
 # Reason phrases that say which status it was on their own (not "not found", "ok", "unauthorized",
 # "failed dependency": files, checks, logins and builds have those too).
 _REASON_ALONE = re.compile(r"\b(internal server error|too many requests|request time-?out|payload too large|"
@@ -256,6 +259,12 @@ def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None
                 break
     if "http_code" in lower:  # curl -w "%{http_code}" prints the status alone on a line
         for m in _STATUS_ALONE.finditer(lower):
+            if int(m.group(1)) in HTTP_STATUSES:
+                found.setdefault(int(m.group(1)), m.start(1))
+    if not found and "/" in lower:
+        # An access log's line (the server's view: "POST /score 500") counts when the client's own
+        # status is not stated: a 424 the client got stays the focus beside the container's 500.
+        for m in _ACCESS_LOG.finditer(lower):
             if int(m.group(1)) in HTTP_STATUSES:
                 found.setdefault(int(m.group(1)), m.start(1))
     if not found and _REASON_WORDS & (tokens if tokens is not None else word_set(lower)):
