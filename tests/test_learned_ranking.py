@@ -70,6 +70,9 @@ def test_look_alikes_from_other_services_get_no_match(shipped_index, paste):
     ("429", {"HTTP_429_RATE_LIMIT", "HTTP_429_TOO_MANY_PENDING"}),
     ("we keep getting 429", {"HTTP_429_RATE_LIMIT", "HTTP_429_TOO_MANY_PENDING"}),
     ("401", {"HTTP_401"}),
+    # the Azure SDK's own words around a status name no service
+    ("azure.core.exceptions.HttpResponseError: Operation returned an invalid status 'Request Entity Too Large'",
+     {"HTTP_413"}),
 ])
 def test_a_bare_status_is_a_close_call_with_a_line_on_what_decides(shipped_index, paste, entries):
     d = diagnose(paste, shipped_index)

@@ -25,7 +25,10 @@ _STATUS_TALK = frozenset(
     "since today suddenly sometimes lot lots fehler antwort antworten anfrage anfragen gibt liefert "
     "bekomme bekommen erhalte erhalten zurück zurueck immer plötzlich manchmal endpoint endpunkt "
     "client server reason phrase ok unauthorized unauthorised too many not found forbidden bad gateway "
-    "timeout payload large internal failed dependency service unavailable".split()
+    "timeout payload large internal failed dependency service unavailable "
+    # the Azure SDK's fixed text: "azure.core.exceptions.HttpResponseError: Operation returned an invalid status"
+    "azure core exceptions httpresponseerror clientauthenticationerror resourcenotfounderror operation invalid "
+    "content".split()
 )
 W_BARE = 0.3
 SCORE_CAP = 0.5  # a bare status is never more than an even chance for any one entry
