@@ -30,7 +30,7 @@ _REASONS = ("too many requests|unauthori[sz]ed|not found|request time-?out|paylo
 # engine skips ahead on a 1 MB log.
 # What may stand right before a status (matched against the lowercased text that ends at it).
 _STATUS_BEFORE = re.compile(r"""(?x)(?:
-    http/\d(?:\.\d)?"?\s+                                                 # http/1.1 429, "POST / HTTP/1.1" 500
+    http/\d(?:\.\d)?\s+                                                   # http/1.1 429
   | (?:->|→|=>)\s?                                                       # POST /score -> 429
   | (?:exception|error|fehler):?\s?\[                                  # InferenceServerException: [408]
   | \b(?:rejected|refused|answered|abgelehnt|beantwortet)\s+(?:with|mit)\s+(?:an?\s+|einem\s+)?  # rejected with 413
