@@ -168,7 +168,6 @@ _ENTITY_RULES: tuple[tuple[str, re.Pattern[str], dict[str, str]], ...] = (
 )
 
 _TRIGGER_WORDS = {trigger: inner_word(trigger) for trigger, _, _ in _ENTITY_RULES}
-ONE_PASS_ABOVE = 20_000  # characters: a longer paste is searched for all triggers in one pass
 
 # `az ml online-endpoint|online-deployment <verb> ...` and the 2021 `az ml endpoint` form.
 _AZ_RE = re.compile(r"\baz ml (?P<group>online-endpoint|online-deployment|endpoint)\s[^\n]{0,600}")
@@ -312,7 +311,7 @@ def extract_entities(text: str, lower: str, tokens: set[str] | None = None) -> d
     # Several rules share a trigger; each is searched for once (a long paste: all in one pass).
     triggers = tuple(trigger for trigger, word in _TRIGGER_WORDS.items()
                      if not (tokens is not None and word and word not in tokens))
-    present = literals_in(triggers, lower) if len(lower) > ONE_PASS_ABOVE else {t for t in triggers if t in lower}
+    present = literals_in(triggers, lower)
     for trigger, pattern, groups in _ENTITY_RULES:
         if trigger not in present:
             continue

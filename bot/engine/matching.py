@@ -248,11 +248,7 @@ def _candidate_patterns(index: KnowledgeIndex, paste: Paste):
 def _match_patterns(index: KnowledgeIndex, paste: Paste, add) -> None:
     patterns = [p for p in _candidate_patterns(index, paste)
                 if not p.word or p.word in paste.lower_tokens]  # the word set rules out, without a scan
-    anchors = {p.anchor for p in patterns if p.anchor}
-    if len(paste.lower) > WINDOWED_ABOVE:  # a long paste is scanned once for all the anchors
-        present = literals_in(tuple(sorted(anchors)), paste.lower)
-    else:
-        present = {anchor for anchor in anchors if anchor in paste.lower}
+    present = literals_in(tuple(sorted({p.anchor for p in patterns if p.anchor})), paste.lower)
     for pattern in patterns:
         if pattern.anchor and pattern.anchor not in present:
             continue
