@@ -238,7 +238,8 @@ def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None
     # Each status number the text holds is looked for on its own, from its literal: a log of a
     # million characters names thousands of numbers, but only a few dozen are HTTP statuses.
     spaced = " " + lower  # the space lets a status open the text
-    for number in _status_numbers(tokens if tokens is not None else word_set(lower)):
+    tokens = tokens if tokens is not None else word_set(lower)
+    for number in _status_numbers(tokens):
         misses = 0
         for m in _number_candidate(number).finditer(spaced):
             if spaced[m.start() - 1] not in _STATUS_OPENERS:
@@ -266,7 +267,7 @@ def stated_statuses(text: str, lower: str | None = None, tokens: set[str] | None
         for m in _ACCESS_LOG.finditer(lower):
             if int(m.group(1)) in HTTP_STATUSES:
                 found.setdefault(int(m.group(1)), m.start(1))
-    if not found and _REASON_WORDS & (tokens if tokens is not None else word_set(lower)):
+    if not found and _REASON_WORDS & tokens:
         # A reason phrase that names one status is that status even without its number:
         # "internal server error when invoking the endpoint".
         for m in _REASON_ALONE.finditer(lower):
